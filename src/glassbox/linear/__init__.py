@@ -1,0 +1,1 @@
+"""Linear models: exact least squares now; descent, regularized and logistic models as they land."""
