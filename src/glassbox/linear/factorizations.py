@@ -1,0 +1,210 @@
+"""The factorizations behind the exact solvers, each able to apply the corrections of refine.py.
+
+Every factorization works on A_kept, the equilibrated design restricted to the columns that
+carry the solution (redundant columns are detected first, in column order, as R and Stata do).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import lapack, qr, solve_triangular, svd
+
+from glassbox.linear.problem import EPS
+
+
+def rank_tolerance(n_samples: int, n_features: int) -> float:
+    """Relative tolerance below which a direction of the scaled design counts as null.
+
+    max(n, p)·ε, the cutoff of MATLAB's ``rank`` and NumPy's ``lstsq``, applied to the
+    equilibrated design, where it flags exact collinearity without discarding the tiny but
+    genuine directions of ill-conditioned designs (raw polynomial powers keep all their
+    columns; R's default tolerance of 1e-7 drops one of Filip's).
+    """
+    return max(n_samples, n_features) * EPS
+
+
+def independent_columns_in_order(M: np.ndarray, tolerance: float) -> np.ndarray:
+    """Indices of the columns of M kept when each is tested, in order, against those before it.
+
+    A column is redundant when its component orthogonal to the kept columns is at most
+    ``tolerance`` times its own norm (modified Gram-Schmidt, orthogonalized twice).
+    """
+    basis = np.zeros((M.shape[0], 0))
+    kept = []
+    for j in range(M.shape[1]):
+        column = M[:, j]
+        norm = float(np.linalg.norm(column))
+        if norm == 0.0:
+            continue
+        v = column - basis @ (basis.T @ column)
+        v -= basis @ (basis.T @ v)
+        remainder = float(np.linalg.norm(v))
+        if remainder > tolerance * norm:
+            kept.append(j)
+            basis = np.column_stack([basis, v / remainder])
+    return np.asarray(kept, dtype=np.intp)
+
+
+def independent_columns_of_gram(G: np.ndarray, tolerance: float) -> np.ndarray:
+    """The same in-order test done on a Gram matrix: Cholesky that skips dependent columns.
+
+    The Schur complement's diagonal entry of column j is the squared norm of its component
+    orthogonal to the kept columns; the column is kept when it exceeds ``tolerance`` times
+    G[j, j].
+    """
+    p = G.shape[0]
+    L = np.zeros((p, p))
+    kept: list[int] = []
+    for j in range(p):
+        if G[j, j] <= 0:
+            continue
+        row = solve_triangular(L[np.ix_(kept, kept)], G[kept, j], lower=True) if kept else None
+        schur = G[j, j] - (float(row @ row) if row is not None else 0.0)
+        if schur > tolerance * G[j, j]:
+            if row is not None:
+                L[j, kept] = row
+            L[j, j] = np.sqrt(schur)
+            kept.append(j)
+    return np.asarray(kept, dtype=np.intp)
+
+
+@dataclass
+class CholeskyFactorization:
+    """AᵀA = Uᵀ U for the kept columns (U upper triangular)."""
+
+    kept: np.ndarray
+    upper: np.ndarray
+    rcond: float
+    orthogonal: bool = False
+
+    @classmethod
+    def of(cls, gram: np.ndarray, kept: np.ndarray) -> CholeskyFactorization | None:
+        """Factor gram[kept, kept]; None when it is not numerically positive definite."""
+        sub = np.asfortranarray(gram[np.ix_(kept, kept)])
+        if sub.size == 0:
+            return cls(kept, sub, 1.0)
+        anorm = float(np.max(np.abs(sub).sum(axis=0)))
+        upper, info = lapack.dpotrf(sub, lower=0, clean=1)
+        if info != 0:
+            return None
+        rcond, info = lapack.dpocon(upper, anorm, uplo="U")
+        return cls(kept, upper, float(rcond))
+
+    @property
+    def cond(self) -> float:
+        """Estimated cond₂(A) = √cond(AᵀA) from LAPACK's 1-norm estimate."""
+        return float(np.sqrt(1.0 / self.rcond)) if self.rcond > 0 else np.inf
+
+    def solve_normal(self, rhs: np.ndarray) -> np.ndarray:
+        if self.kept.size == 0:
+            return np.zeros((0, rhs.shape[1]))
+        y = solve_triangular(self.upper, rhs, trans="T", lower=False, check_finite=False)
+        return solve_triangular(self.upper, y, lower=False, check_finite=False)
+
+    def correction(self, f: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError("Cholesky refines the semi-normal equations (refine.py)")
+
+
+@dataclass
+class QRFactorization:
+    """A_kept Π = Q R (Householder, column pivoting); A_kept = Q M with M = R Πᵀ."""
+
+    kept: np.ndarray
+    Q: np.ndarray
+    R: np.ndarray
+    pivots: np.ndarray
+    orthogonal: bool = True
+
+    @classmethod
+    def of(cls, A: np.ndarray, kept: np.ndarray) -> QRFactorization:
+        Q, R, pivots = qr(A[:, kept], mode="economic", pivoting=True, check_finite=False)
+        return cls(kept, Q, R, pivots)
+
+    @property
+    def cond(self) -> float:
+        """Estimated cond(A_kept) = cond₁(R), from LAPACK's triangular condition estimator."""
+        if self.R.size == 0:
+            return 1.0
+        rcond, _ = lapack.dtrcon(self.R, norm="1", uplo="U", diag="N")
+        return float(1.0 / rcond) if rcond > 0 else np.inf
+
+    def apply_pinv(self, c: np.ndarray) -> np.ndarray:
+        """M⁻¹ c = Π R⁻¹ c."""
+        z = np.empty_like(c)
+        z[self.pivots] = solve_triangular(self.R, c, lower=False, check_finite=False)
+        return z
+
+    def apply_pinv_transpose(self, g: np.ndarray) -> np.ndarray:
+        """(Mᵀ)⁻¹ g = R⁻ᵀ Πᵀ g."""
+        return solve_triangular(self.R, g[self.pivots], trans="T", lower=False, check_finite=False)
+
+    def solve(self, B: np.ndarray) -> np.ndarray:
+        return self.apply_pinv(self.Q.T @ B)
+
+    def correction(self, f: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return augmented_correction(self, f, g)
+
+    def solve_normal(self, rhs: np.ndarray) -> np.ndarray:
+        return self.apply_pinv(self.apply_pinv_transpose(rhs))
+
+
+@dataclass
+class SVDFactorization:
+    """A_kept = U S Vᵀ, truncated to the singular values above the cutoff; M = S Vᵀ."""
+
+    kept: np.ndarray
+    U: np.ndarray
+    s: np.ndarray
+    Vt: np.ndarray
+    singular_values: np.ndarray
+    orthogonal: bool = True
+
+    @classmethod
+    def of(cls, A: np.ndarray, kept: np.ndarray, rcond: float) -> SVDFactorization:
+        U, s, Vt = svd(A[:, kept], full_matrices=False, lapack_driver="gesdd", check_finite=False)
+        rank = int(np.count_nonzero(s > rcond * s[0])) if s.size and s[0] > 0 else 0
+        return cls(kept, U[:, :rank], s[:rank], Vt[:rank], s)
+
+    @property
+    def rank(self) -> int:
+        return int(self.s.size)
+
+    @property
+    def cond(self) -> float:
+        """s_max / s_min over all singular values (∞ when the design is rank deficient)."""
+        values = self.singular_values
+        if values.size == 0 or values[-1] == 0:
+            return np.inf
+        return float(values[0] / values[-1])
+
+    def apply_pinv(self, c: np.ndarray) -> np.ndarray:
+        """M⁺ c = V S⁻¹ c: the minimum-norm solution."""
+        return self.Vt.T @ (c / self.s[:, None])
+
+    def apply_pinv_transpose(self, g: np.ndarray) -> np.ndarray:
+        """(M⁺)ᵀ g = S⁻¹ Vᵀ g."""
+        return (self.Vt @ g) / self.s[:, None]
+
+    def solve(self, B: np.ndarray) -> np.ndarray:
+        return self.apply_pinv(self.U.T @ B)
+
+    def correction(self, f: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return augmented_correction(self, f, g, Q=self.U)
+
+    def solve_normal(self, rhs: np.ndarray) -> np.ndarray:
+        return self.apply_pinv(self.apply_pinv_transpose(rhs))
+
+
+def augmented_correction(
+    factorization: QRFactorization | SVDFactorization,
+    f: np.ndarray,
+    g: np.ndarray,
+    Q: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Eq. (4) of refine.py: h = (M⁺)ᵀ g, dz = M⁺(Qᵀf - h), dr = f - Q(Qᵀf - h)."""
+    basis = factorization.Q if Q is None else Q  # type: ignore[union-attr]
+    h = factorization.apply_pinv_transpose(g)
+    projected = basis.T @ f - h
+    return factorization.apply_pinv(projected), f - basis @ projected

@@ -1,0 +1,256 @@
+"""Exact least-squares solvers: pure functions in one table, and the rule that picks one.
+
+Each solver takes a :class:`~glassbox.linear.problem.LeastSquaresProblem` and returns a
+:class:`LeastSquaresSolution` in the original units; none keeps state. ``SOLVERS`` maps the
+names users pass to ``LinearRegression(solver=...)`` onto these functions, and
+:func:`choose_solver` resolves ``"auto"`` and says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from glassbox.linear.factorizations import (
+    CholeskyFactorization,
+    QRFactorization,
+    SVDFactorization,
+    independent_columns_in_order,
+    independent_columns_of_gram,
+    rank_tolerance,
+)
+from glassbox.linear.problem import EPS, LeastSquaresProblem
+from glassbox.linear.refine import (
+    EXTENDED_RESIDUALS_ABOVE,
+    EXTENDED_RESIDUALS_BELOW_SIZE,
+    refine,
+)
+
+# "auto" keeps the Cholesky path while cond(A) ≤ 1e4, i.e. cond(AᵀA) ≤ 1e8: there the normal
+# equations plus refinement are as accurate as QR, at a fraction of the cost.
+AUTO_CHOLESKY_MAX_COND = 1e4
+# The Cholesky path refines small designs, and large ones where its cond(A)²·ε error could
+# show in the 15th digit.
+REFINE_CHOLESKY_ABOVE = 10.0
+
+
+@dataclass
+class LeastSquaresSolution:
+    """A solver's answer in the original units, with what it found out on the way."""
+
+    coef: np.ndarray  # (n_features, n_targets)
+    intercept: np.ndarray  # (n_targets,)
+    kept: np.ndarray  # columns that carry the solution (the others are redundant)
+    rank: int
+    cond: float
+    refinement_steps: int = 0
+    singular_values: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+Solver = Callable[[LeastSquaresProblem], LeastSquaresSolution]
+
+
+def _extended(problem: LeastSquaresProblem, cond: float) -> bool:
+    """Accumulate residuals in long double? Always on small designs, where it costs nothing
+    measurable, and wherever cond(A) is large enough for float64 residuals to cost digits."""
+    small = problem.n_samples * problem.n_features <= EXTENDED_RESIDUALS_BELOW_SIZE
+    return small or not np.isfinite(cond) or cond > EXTENDED_RESIDUALS_ABOVE
+
+
+def _non_null(problem: LeastSquaresProblem) -> np.ndarray:
+    return np.setdiff1d(np.arange(problem.n_features), problem.null_columns)
+
+
+def _unscaled(problem: LeastSquaresProblem, z: np.ndarray) -> np.ndarray:
+    coef = z / problem.column_scale[:, None]
+    coef[problem.null_columns] = 0.0
+    return coef
+
+
+def solve_beta(problem: LeastSquaresProblem) -> LeastSquaresSolution:
+    """The textbook simple-regression estimates (one feature).
+
+    Notes
+    -----
+    With an intercept::
+
+        slope = cov(x, y) / var(x) = Σ w (x - x̄)(y - ȳ) / Σ w (x - x̄)²            (5)
+        intercept = ȳ - slope · x̄                                                   (6)
+
+    and through the origin, slope = Σ w x y / Σ w x². The sums are taken over centred values
+    (two passes), never as Σxy - n x̄ ȳ.
+    """
+    if problem.n_features != 1:
+        raise ValueError(
+            f"solver='beta' is the textbook simple-regression formula and takes exactly one "
+            f"feature; X has {problem.n_features}. Use solver='auto' (or 'normal', 'qr', 'svd') "
+            "for several features."
+        )
+    if problem.effective_samples < 2:
+        raise ValueError(
+            f"solver='beta' needs at least 2 samples to estimate a slope; got "
+            f"{problem.effective_samples} sample(s) with positive weight."
+        )
+    x, y = problem.centred_block(slice(None))  # √w (x - x̄), √w (y - ȳ)
+    spread = float(x[:, 0] @ x[:, 0])
+    if spread == 0.0 or problem.null_columns.size:
+        slope = np.zeros((1, problem.n_targets))
+        kept = np.zeros(0, dtype=np.intp)
+    else:
+        slope = (x[:, 0] @ y)[None, :] / spread  # eq. (5)
+        kept = np.zeros(1, dtype=np.intp)
+    intercept = problem.y_offset - problem.x_offset @ slope  # eq. (6)
+    return LeastSquaresSolution(slope, intercept, kept, rank=kept.size, cond=1.0)
+
+
+def solve_normal(problem: LeastSquaresProblem) -> LeastSquaresSolution:
+    """The normal equations AᵀA z = AᵀB by Cholesky, never an explicit inverse.
+
+    Notes
+    -----
+    The estimate is written β = (XᵀWX)⁻¹XᵀWy; it is computed as::
+
+        AᵀA = Uᵀ U  (Cholesky),   Uᵀ v = AᵀB,   U z = v,   β = D⁻¹ z                     (7)
+
+    on the centred, equilibrated Gram matrix of eq. (2), accumulated in row blocks (extra
+    memory: one block and p × p). Dependent columns are skipped in order by a Cholesky that
+    tests each pivot; the solution is then refined (corrected semi-normal equations).
+    """
+    G, C = problem.scaled_gram()
+    columns = _non_null(problem)
+    factorization = CholeskyFactorization.of(G, columns)
+    if factorization is None or factorization.rcond < problem.n_features * EPS:
+        columns = columns[
+            independent_columns_of_gram(G[np.ix_(columns, columns)], 10 * len(columns) * EPS)
+        ]
+        factorization = CholeskyFactorization.of(G, columns)
+        if factorization is None:  # pragma: no cover - the in-order test guarantees definiteness
+            raise np.linalg.LinAlgError("Cholesky failed after removing dependent columns")
+    z = np.zeros((problem.n_features, problem.n_targets))
+    z[columns] = factorization.solve_normal(C[columns])
+    cond = factorization.cond
+    steps = 0
+    small = problem.n_samples * problem.n_features <= EXTENDED_RESIDUALS_BELOW_SIZE
+    if small or cond > REFINE_CHOLESKY_ABOVE:
+        z, intercept, steps = refine(problem, z, factorization, _extended(problem, cond))
+        coef = _unscaled(problem, z)
+    else:
+        coef = _unscaled(problem, z)
+        intercept = problem.y_offset - problem.x_offset @ coef
+    return LeastSquaresSolution(coef, intercept, columns, columns.size, cond, steps)
+
+
+def solve_qr(problem: LeastSquaresProblem) -> LeastSquaresSolution:
+    """Householder QR with column pivoting, rank-revealing, then augmented refinement.
+
+    Notes
+    -----
+    ::
+
+        A Π = Q R,   R z_Π = Qᵀ B,   β = D⁻¹ z                                              (8)
+
+    Columns that are (numerically) linear combinations of earlier columns are detected in
+    column order, as R and Stata do, reported, and given coefficient 0; the kept columns are
+    factored again, solved, and refined with extended-precision residuals (eq. 3-4).
+    """
+    A = problem.scaled_design()
+    B = problem.scaled_target()
+    columns = _non_null(problem)
+    tolerance = rank_tolerance(problem.n_samples, problem.n_features)
+    factorization = QRFactorization.of(A, columns)
+    diagonal = np.abs(np.diag(factorization.R))
+    full_rank = diagonal.size == columns.size and (
+        diagonal.size == 0 or diagonal[-1] > tolerance * diagonal[0]
+    )
+    if not full_rank:
+        # Columns of M = R Πᵀ have the geometry of A's columns, in a p × p space.
+        M = np.empty_like(factorization.R)
+        M[:, factorization.pivots] = factorization.R
+        columns = columns[independent_columns_in_order(M, tolerance)]
+        factorization = QRFactorization.of(A, columns)
+    z = np.zeros((problem.n_features, problem.n_targets))
+    z[columns] = factorization.solve(B)
+    del A
+    cond = factorization.cond
+    z, intercept, steps = refine(problem, z, factorization, _extended(problem, cond))
+    return LeastSquaresSolution(_unscaled(problem, z), intercept, columns, columns.size, cond, steps)
+
+
+def solve_svd(problem: LeastSquaresProblem) -> LeastSquaresSolution:
+    """Minimum-norm least squares by the singular value decomposition, with a stated cutoff.
+
+    Notes
+    -----
+    ::
+
+        A = U S Vᵀ,   z = V S⁺ Uᵀ B,   β = D⁻¹ z                                            (9)
+
+    S⁺ inverts the singular values s_i > max(n, p)·ε·s_max and zeroes the rest (the cutoff of
+    NumPy's ``lstsq``). Because A is equilibrated, the cutoff judges directions relative to
+    columns of unit length: genuine but tiny directions of badly scaled designs survive, and
+    among all least-squares solutions z has the smallest norm, i.e. β minimizes ‖D β‖, a
+    choice that does not depend on the units of the features. The solution is refined in the
+    retained subspace with extended-precision residuals (eq. 3-4).
+    """
+    A = problem.scaled_design()
+    B = problem.scaled_target()
+    columns = _non_null(problem)
+    factorization = SVDFactorization.of(
+        A, columns, rank_tolerance(problem.n_samples, problem.n_features)
+    )
+    z = np.zeros((problem.n_features, problem.n_targets))
+    z[columns] = factorization.solve(B)
+    del A
+    cond = factorization.cond
+    retained_cond = (
+        float(factorization.s[0] / factorization.s[-1]) if factorization.rank else 1.0
+    )
+    z, intercept, steps = refine(problem, z, factorization, _extended(problem, retained_cond))
+    return LeastSquaresSolution(
+        _unscaled(problem, z),
+        intercept,
+        columns,
+        factorization.rank,
+        cond,
+        steps,
+        singular_values=factorization.singular_values,
+    )
+
+
+SOLVERS: dict[str, Solver] = {
+    "beta": solve_beta,
+    "normal": solve_normal,
+    "qr": solve_qr,
+    "svd": solve_svd,
+}
+
+
+def choose_solver(problem: LeastSquaresProblem) -> tuple[str, str]:
+    """Resolve ``solver="auto"``: return (solver name, the reason in words).
+
+    * fewer (weighted) samples than unknowns: ``"svd"``, the minimum-norm solution;
+    * otherwise factor the scaled Gram matrix (shared with the Cholesky solver): when it is
+      positive definite with cond(A) ≤ 1e4, ``"normal"``; else ``"qr"``.
+    """
+    unknowns = problem.n_features - problem.null_columns.size + int(problem.fit_intercept)
+    if problem.effective_samples < unknowns:
+        return "svd", (
+            f"fewer samples ({problem.effective_samples}) than unknowns ({unknowns}): "
+            "minimum-norm solution by SVD"
+        )
+    G, _ = problem.scaled_gram()
+    factorization = CholeskyFactorization.of(G, _non_null(problem))
+    if factorization is None:
+        return "qr", "scaled Gram matrix is singular: rank-revealing Householder QR"
+    if factorization.cond > AUTO_CHOLESKY_MAX_COND:
+        return "qr", (
+            f"scaled design is ill-conditioned (cond ≈ {factorization.cond:.1e} > "
+            f"{AUTO_CHOLESKY_MAX_COND:.0e}): Householder QR"
+        )
+    return "normal", (
+        f"scaled design is well conditioned (cond ≈ {factorization.cond:.3g}): "
+        "Cholesky on the normal equations"
+    )
