@@ -6,6 +6,8 @@ and imported only where used, so ``import glassbox`` stays light.
 """
 
 from glassbox.base import clone
+from glassbox.linear import LinearRegression
+from glassbox.persistence import load, save
 from glassbox.exceptions import (
     ConvergenceWarning,
     DivergenceError,
@@ -22,6 +24,9 @@ __all__ = [
     "NotFittedError",
     "RankDeficientWarning",
     "SaveFormatError",
+    "LinearRegression",
     "__version__",
     "clone",
+    "load",
+    "save",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import sys
 from typing import Any, TypeVar
 
 import numpy as np
@@ -92,10 +93,34 @@ class BaseEstimator:
 
     def _check_is_fitted(self) -> None:
         if not self.__sklearn_is_fitted__():
-            raise NotFittedError(
+            raise _not_fitted_error_class()(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
                 "appropriate arguments before using this estimator."
             )
+
+
+def _not_fitted_error_class() -> type[NotFittedError]:
+    """glassbox's NotFittedError, which is also scikit-learn's when scikit-learn is loaded.
+
+    Code that catches ``sklearn.exceptions.NotFittedError`` (scikit-learn's own checks
+    among it) then works with glassbox models, and glassbox still never imports
+    scikit-learn itself.
+    """
+    sklearn_exceptions = sys.modules.get("sklearn.exceptions")
+    if sklearn_exceptions is None:
+        return NotFittedError
+    if _COMBINED_ERROR:
+        return _COMBINED_ERROR[0]
+    combined = type(
+        "NotFittedError",
+        (NotFittedError, sklearn_exceptions.NotFittedError),
+        {"__module__": "glassbox.exceptions"},
+    )
+    _COMBINED_ERROR.append(combined)
+    return combined
+
+
+_COMBINED_ERROR: list[type[NotFittedError]] = []
 
 
 def _same_value(a: Any, b: Any) -> bool:
