@@ -37,7 +37,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     solver : {"auto", "beta", "normal", "qr", "svd"}, default "auto"
         ``"beta"``: the textbook estimates slope = cov(x, y)/var(x), intercept = ȳ - slope·x̄
         (one feature). ``"normal"``: Cholesky on the centred, equilibrated normal equations.
-        ``"qr"``: Householder QR with column pivoting; redundant columns get coefficient 0.
+        ``"qr"``: Householder QR with R's limited column pivoting (a column numerically
+        dependent on earlier ones is set aside with coefficient 0; the rest keep their order).
         ``"svd"``: minimum-norm least squares with cutoff max(n, p)·ε·s_max on the
         equilibrated design. ``"auto"``: Cholesky when the scaled design is well conditioned
         (cond ≤ 1e4), QR otherwise, SVD when there are fewer samples than unknowns.

@@ -35,7 +35,7 @@ _BLOCK_BYTES = 16 * 2**20
 
 def _row_block(n_samples: int, n_features: int) -> int:
     rows = max(256, _BLOCK_BYTES // (8 * max(n_features, 1)))
-    return int(min(n_samples, rows, max(256, n_samples // 8)))
+    return int(min(n_samples, rows, max(256, n_samples // 16)))
 
 
 def row_slices(n_samples: int, n_features: int) -> list[slice]:

@@ -53,11 +53,14 @@ class LeastSquaresSolution:
 Solver = Callable[[LeastSquaresProblem], LeastSquaresSolution]
 
 
+def _is_small(problem: LeastSquaresProblem) -> bool:
+    return problem.n_samples * problem.n_features <= EXTENDED_RESIDUALS_BELOW_SIZE
+
+
 def _extended(problem: LeastSquaresProblem, cond: float) -> bool:
-    """Accumulate residuals in long double? Always on small designs, where it costs nothing
-    measurable, and wherever cond(A) is large enough for float64 residuals to cost digits."""
-    small = problem.n_samples * problem.n_features <= EXTENDED_RESIDUALS_BELOW_SIZE
-    return small or not np.isfinite(cond) or cond > EXTENDED_RESIDUALS_ABOVE
+    """Refine with extended-precision residuals? Always on small designs, where it costs
+    milliseconds, and wherever cond(A) is large enough for float64 residuals to cost digits."""
+    return _is_small(problem) or not np.isfinite(cond) or cond > EXTENDED_RESIDUALS_ABOVE
 
 
 def _non_null(problem: LeastSquaresProblem) -> np.ndarray:
@@ -133,8 +136,7 @@ def solve_normal(problem: LeastSquaresProblem) -> LeastSquaresSolution:
     z[columns] = factorization.solve_normal(C[columns])
     cond = factorization.cond
     steps = 0
-    small = problem.n_samples * problem.n_features <= EXTENDED_RESIDUALS_BELOW_SIZE
-    if small or cond > REFINE_CHOLESKY_ABOVE:
+    if _is_small(problem) or cond > REFINE_CHOLESKY_ABOVE:
         z, intercept, steps = refine(problem, z, factorization, _extended(problem, cond))
         coef = _unscaled(problem, z)
     else:
@@ -144,13 +146,13 @@ def solve_normal(problem: LeastSquaresProblem) -> LeastSquaresSolution:
 
 
 def solve_qr(problem: LeastSquaresProblem) -> LeastSquaresSolution:
-    """Householder QR with column pivoting, rank-revealing, then augmented refinement.
+    """Householder QR, redundant columns found in order, then augmented refinement.
 
     Notes
     -----
     ::
 
-        A Π = Q R,   R z_Π = Qᵀ B,   β = D⁻¹ z                                              (8)
+        A = Q R,   R z = Qᵀ B,   β = D⁻¹ z                                                  (8)
 
     Columns that are (numerically) linear combinations of earlier columns are detected in
     column order, as R and Stata do, reported, and given coefficient 0; the kept columns are
@@ -162,14 +164,11 @@ def solve_qr(problem: LeastSquaresProblem) -> LeastSquaresSolution:
     tolerance = rank_tolerance(problem.n_samples, problem.n_features)
     factorization = QRFactorization.of(A, columns)
     diagonal = np.abs(np.diag(factorization.R))
-    full_rank = diagonal.size == columns.size and (
-        diagonal.size == 0 or diagonal[-1] > tolerance * diagonal[0]
-    )
+    # Columns have unit norm, so |R_jj| is the size of column j's new direction.
+    full_rank = diagonal.size == columns.size and bool(np.all(diagonal > tolerance))
     if not full_rank:
-        # Columns of M = R Πᵀ have the geometry of A's columns, in a p × p space.
-        M = np.empty_like(factorization.R)
-        M[:, factorization.pivots] = factorization.R
-        columns = columns[independent_columns_in_order(M, tolerance)]
+        # The columns of R have the geometry of A's columns, in a p × p space.
+        columns = columns[independent_columns_in_order(factorization.R, tolerance)]
         factorization = QRFactorization.of(A, columns)
     z = np.zeros((problem.n_features, problem.n_targets))
     z[columns] = factorization.solve(B)
