@@ -44,7 +44,9 @@ def reference_solution(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]
         residual = y.astype(np.longdouble) - np.einsum("ij,j->i", X, coef.astype(np.longdouble))
         residual -= residual.mean()
         coef = coef + np.linalg.lstsq(centred, np.asarray(residual, dtype=float), rcond=None)[0]
-    intercept = float(np.mean(y.astype(np.longdouble) - np.einsum("ij,j->i", X, coef.astype(np.longdouble))))
+    intercept = float(
+        np.mean(y.astype(np.longdouble) - np.einsum("ij,j->i", X, coef.astype(np.longdouble)))
+    )
     return coef, intercept
 
 
@@ -157,16 +159,20 @@ def main() -> None:
             rows.append((name, times, error, peak / X.nbytes))
         print(f"\n{n_samples:,} x {n_features:,} float64 ({X.nbytes / 2**20:,.0f} MiB)")
         auto = statistics.median(rows[0][1]) if rows and rows[0][1] else None
-        print(f"{'method':<26}{'median s':>10}{'min s':>9}{'max s':>9}{'auto speed-up':>15}"
-              f"{'max |Δcoef|':>13}{'peak mem/X':>12}")
+        print(
+            f"{'method':<26}{'median s':>10}{'min s':>9}{'max s':>9}{'auto speed-up':>15}"
+            f"{'max |Δcoef|':>13}{'peak mem/X':>12}"
+        )
         for name, times, error, memory in rows:
             if times is None:
                 print(f"{name:<26}  (not installed)")
                 continue
             median = statistics.median(times)
             ratio = f"{median / auto:.2f}x" if auto else "-"
-            print(f"{name:<26}{median:>10.3f}{min(times):>9.3f}{max(times):>9.3f}{ratio:>15}"
-                  f"{error:>13.1e}{memory:>12.2f}")
+            print(
+                f"{name:<26}{median:>10.3f}{min(times):>9.3f}{max(times):>9.3f}{ratio:>15}"
+                f"{error:>13.1e}{memory:>12.2f}"
+            )
 
 
 if __name__ == "__main__":

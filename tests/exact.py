@@ -20,9 +20,14 @@ def exact_least_squares(
     n, p = X.shape
     rows = [[Fraction(1)] * fit_intercept + [Fraction(float(v)) for v in X[i]] for i in range(n)]
     targets = [Fraction(float(v)) for v in y]
-    weights = [Fraction(1)] * n if sample_weight is None else [Fraction(float(w)) for w in sample_weight]
+    weights = (
+        [Fraction(1)] * n if sample_weight is None else [Fraction(float(w)) for w in sample_weight]
+    )
     size = p + int(fit_intercept)
-    G = [[sum(weights[i] * rows[i][a] * rows[i][b] for i in range(n)) for b in range(size)] for a in range(size)]
+    G = [
+        [sum(weights[i] * rows[i][a] * rows[i][b] for i in range(n)) for b in range(size)]
+        for a in range(size)
+    ]
     c = [sum(weights[i] * rows[i][a] * targets[i] for i in range(n)) for a in range(size)]
     # Gauss-Jordan with exact arithmetic: any non-zero pivot is exact.
     M = [G[a] + [c[a]] for a in range(size)]

@@ -9,10 +9,7 @@ HEAVY = ["torch", "sklearn", "dask", "pandas", "matplotlib", "statsmodels", "typ
 
 
 def test_import_glassbox_loads_no_heavy_engine():
-    code = (
-        "import sys, glassbox; "
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+    code = f"import sys, glassbox; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()

@@ -93,7 +93,7 @@ def test_unknown_estimator_and_foreign_files_are_refused(fitted, tmp_path):
         return json.dumps(manifest).encode()
 
     rewrite(path, "manifest.json", rename)
-    with pytest.raises(SaveFormatError, match="unknown estimator 'os.system'"):
+    with pytest.raises(SaveFormatError, match=r"unknown estimator 'os\.system'"):
         glassbox.load(path)
     other = tmp_path / "notes.txt"
     other.write_text("hello")

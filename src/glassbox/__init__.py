@@ -6,8 +6,6 @@ and imported only where used, so ``import glassbox`` stays light.
 """
 
 from glassbox.base import clone
-from glassbox.linear import LinearRegression
-from glassbox.persistence import load, save
 from glassbox.exceptions import (
     ConvergenceWarning,
     DivergenceError,
@@ -15,16 +13,18 @@ from glassbox.exceptions import (
     RankDeficientWarning,
     SaveFormatError,
 )
+from glassbox.linear import LinearRegression
+from glassbox.persistence import load, save
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ConvergenceWarning",
     "DivergenceError",
+    "LinearRegression",
     "NotFittedError",
     "RankDeficientWarning",
     "SaveFormatError",
-    "LinearRegression",
     "__version__",
     "clone",
     "load",

@@ -79,15 +79,19 @@ def save(model: Any, path: str | Path) -> Path:
     from glassbox.registry import estimators
 
     name = type(model).__name__
+    estimator: Any = model
     if estimators().get(name) is not type(model):
         raise TypeError(f"Only registered glassbox estimators can be saved; got {name}.")
-    model._check_is_fitted()
+    estimator._check_is_fitted()
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "glassbox_version": _version(),
         "estimator": name,
-        "params": {k: _json_value(v, f"parameter {k!r}") for k, v in model.get_params(deep=False).items()},
+        "params": {
+            k: _json_value(v, f"parameter {k!r}")
+            for k, v in estimator.get_params(deep=False).items()
+        },
         "attributes": {},
         "arrays": {},
     }
@@ -98,7 +102,9 @@ def save(model: Any, path: str | Path) -> Path:
         if isinstance(value, np.ndarray):
             if value.dtype == object:
                 if not all(isinstance(item, str) for item in value.ravel()):
-                    raise TypeError(f"Cannot save object array {attribute!r}: only strings allowed.")
+                    raise TypeError(
+                        f"Cannot save object array {attribute!r}: only strings allowed."
+                    )
                 value = value.astype(str)
             data = _array_bytes(np.ascontiguousarray(value))
             filename = f"{attribute}.npy"
@@ -159,7 +165,9 @@ def load(path: str | Path) -> Any:
     return model
 
 
-def _read_array(archive: zipfile.ZipFile, attribute: str, entry: dict[str, Any], path: Path) -> np.ndarray:
+def _read_array(
+    archive: zipfile.ZipFile, attribute: str, entry: dict[str, Any], path: Path
+) -> np.ndarray:
     data = archive.read(entry["file"])
     if hashlib.sha256(data).hexdigest() != entry["sha256"]:
         raise SaveFormatError(

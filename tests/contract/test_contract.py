@@ -51,7 +51,9 @@ def test_passes_sklearn_check_estimator(estimator_class):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results = check_estimator(estimator_class(), on_fail=None)
-    failed = {r["check_name"]: str(r["exception"])[:300] for r in results if r["status"] == "failed"}
+    failed = {
+        r["check_name"]: str(r["exception"])[:300] for r in results if r["status"] == "failed"
+    }
     assert not failed
 
 
@@ -116,25 +118,54 @@ def _bad_inputs(X: np.ndarray, y: np.ndarray):
     X_nan[[1, 3], 0] = np.nan
     X_nan[2, 2] = np.inf
     return [
-        ("nan", X_nan, y, {}, ValueError, r"2 NaN value\(s\) and 1 infinite value\(s\) \(NaN in column\(s\) \[0\]; infinity in column\(s\) \[2\]\)"),
+        (
+            "nan",
+            X_nan,
+            y,
+            {},
+            ValueError,
+            r"2 NaN value\(s\) and 1 infinite value\(s\) "
+            r"\(NaN in column\(s\) \[0\]; infinity in column\(s\) \[2\]\)",
+        ),
         ("empty", X[:0], y[:0], {}, ValueError, "0 sample"),
         ("no features", X[:, :0], y, {}, ValueError, "0 feature"),
         ("1-D X", X[:, 0], y, {}, ValueError, r"reshape\(-1, 1\)"),
         ("length mismatch", X, y[:-1], {}, ValueError, "inconsistent numbers of samples"),
         ("strings", X.astype(str), y, {}, TypeError, "string dtype"),
-        ("object with text", np.array([["a", 1.0]] * len(y), dtype=object), y, {}, TypeError, "contains the string 'a'"),
+        (
+            "object with text",
+            np.array([["a", 1.0]] * len(y), dtype=object),
+            y,
+            {},
+            TypeError,
+            "contains the string 'a'",
+        ),
         ("complex", X.astype(complex), y, {}, ValueError, "Complex data not supported"),
         ("y is None", X, None, {}, ValueError, "requires y to be passed"),
-        ("weights shape", X, y, {"sample_weight": np.ones(len(y) + 1)}, ValueError, "one weight per sample"),
+        (
+            "weights shape",
+            X,
+            y,
+            {"sample_weight": np.ones(len(y) + 1)},
+            ValueError,
+            "one weight per sample",
+        ),
         ("negative weights", X, y, {"sample_weight": -np.ones(len(y))}, ValueError, "negative"),
-        ("nan weights", X, y, {"sample_weight": np.full(len(y), np.nan)}, ValueError, r"sample_weight contains 60 NaN"),
+        (
+            "nan weights",
+            X,
+            y,
+            {"sample_weight": np.full(len(y), np.nan)},
+            ValueError,
+            r"sample_weight contains 60 NaN",
+        ),
     ]
 
 
 @pytest.mark.parametrize("case", range(12))
 def test_bad_input_gets_a_clear_error(estimator_class, case):
     X, y = make_data(estimator_class)
-    name, X_bad, y_bad, kwargs, error, message = _bad_inputs(X, y)[case]
+    _, X_bad, y_bad, kwargs, error, message = _bad_inputs(X, y)[case]
     with pytest.raises(error, match=message):
         estimator_class().fit(X_bad, y_bad, **kwargs)
 
@@ -149,7 +180,7 @@ def test_sparse_input_is_refused_with_advice(estimator_class):
 def test_predict_checks_the_number_of_features(estimator_class):
     X, y = make_data(estimator_class)
     model = estimator_class().fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 features, but .* is expecting 4 features"):
+    with pytest.raises(ValueError, match=r"X has 3 features, but .* is expecting 4 features"):
         model.predict(X[:, :3])
     with pytest.raises(ValueError, match="NaN"):
         model.predict(np.full_like(X, np.nan))

@@ -14,9 +14,9 @@ import warnings
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from exact import correct_digits, exact_least_squares, polynomial_design
 from sklearn.linear_model import LinearRegression as SklearnLinearRegression
 
+from exact import correct_digits, exact_least_squares, polynomial_design
 from glassbox import LinearRegression
 from glassbox.datasets import correct_digits as lre
 from glassbox.datasets import load_nist_strd
@@ -106,10 +106,14 @@ def well_conditioned(n_samples=200, n_features=5, n_targets=None, seed=0):
 def test_matches_sklearn_and_statsmodels(solver, fit_intercept):
     X, y = well_conditioned()
     weights = np.random.default_rng(2).uniform(0.2, 2.0, len(y))
-    ours = LinearRegression(solver=solver, fit_intercept=fit_intercept).fit(X, y, sample_weight=weights)
+    ours = LinearRegression(solver=solver, fit_intercept=fit_intercept).fit(
+        X, y, sample_weight=weights
+    )
     theirs = SklearnLinearRegression(fit_intercept=fit_intercept).fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=WELL_CONDITIONED_RTOL)
-    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=WELL_CONDITIONED_RTOL, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.intercept_, theirs.intercept_, rtol=WELL_CONDITIONED_RTOL, atol=1e-12
+    )
     design = sm.add_constant(X) if fit_intercept else X
     params = sm.WLS(y, design, weights=weights).fit().params
     expected = params[1:] if fit_intercept else params
@@ -225,7 +229,9 @@ def test_unknown_solver_and_precision_are_clear_errors():
     with pytest.raises(ValueError, match="precision must be one of"):
         LinearRegression(precision="quad").fit(X, y)
     with pytest.raises(ValueError, match="meant for small problems"):
-        LinearRegression(precision="extended").fit(np.zeros((300_000, 10)) + np.eye(300_000, 10), np.ones(300_000))
+        LinearRegression(precision="extended").fit(
+            np.zeros((300_000, 10)) + np.eye(300_000, 10), np.ones(300_000)
+        )
 
 
 def test_single_sample_is_fitted_as_a_constant():

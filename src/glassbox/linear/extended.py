@@ -67,9 +67,7 @@ def _cholesky_solve(G: list[list[Decimal]], C: list[list[Decimal]]) -> list[list
     return Z
 
 
-def solve_extended(
-    problem: LeastSquaresProblem, kept: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def solve_extended(problem: LeastSquaresProblem, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients (n_features, n_targets) and intercept of problem (1) in 100 digits.
 
     Solves the normal equations of [1, X_kept] (or X_kept without an intercept), weighted,

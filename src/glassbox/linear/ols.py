@@ -119,12 +119,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         self.refinement_steps_ = solution.refinement_steps
         redundant = np.setdiff1d(np.arange(X.shape[1]), solution.kept)
         self.redundant_features_ = redundant if name != "svd" else problem.null_columns
-        if y.ndim == 1:
-            self.coef_ = coef[:, 0]
-            self.intercept_ = float(intercept[0])
-        else:
-            self.coef_ = np.ascontiguousarray(coef.T)
-            self.intercept_ = intercept
+        self.coef_ = coef[:, 0] if y.ndim == 1 else np.ascontiguousarray(coef.T)
+        self.intercept_: float | np.ndarray = float(intercept[0]) if y.ndim == 1 else intercept
         if solution.rank < X.shape[1]:
             self._warn_rank_deficient(X.shape[1], name)
         return self

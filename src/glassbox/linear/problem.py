@@ -168,7 +168,7 @@ class LeastSquaresProblem:
         return d
 
     def scaled_design(self) -> np.ndarray:
-        """A = √W (X - μ) D⁻¹ as a new array (QR and SVD factor it; the Gram path never forms it)."""
+        """A = √W (X - μ) D⁻¹ as a new array (QR and SVD factor it; the Gram path never does)."""
         A = np.subtract(self.X, self.x_offset, order="C")
         if self.sqrt_weight is not None:
             A *= self.sqrt_weight[:, None]

@@ -21,7 +21,7 @@ u the exact residual, which converges while cond(A)²·ε < 1.
 Both halves of eq. (3) need the extra precision. Residuals f are accumulated in double-double
 arithmetic (about 32 digits, from error-free transformations of float64 operations), and the
 inner products of g = -Aᵀr are correctly rounded (exact products summed by ``math.fsum``) on
-designs up to 2e5 entries, accumulated in ``np.longdouble`` beyond; this is done on small
+designs up to 2e4 entries, accumulated in ``np.longdouble`` beyond; this is done on small
 designs and whenever cond(A) > 100; large well-conditioned designs use float64 residuals,
 where the extra digits would change nothing but the run time.
 
@@ -45,9 +45,9 @@ from glassbox.linear.problem import EPS, LeastSquaresProblem, row_slices
 # Above this estimated cond(A), residuals are accumulated in extended precision.
 EXTENDED_RESIDUALS_ABOVE = 100.0
 # ... and always on designs up to this many entries (a long-double pass costs milliseconds).
-EXTENDED_RESIDUALS_BELOW_SIZE = 200_000
+EXTENDED_RESIDUALS_BELOW_SIZE = 20_000
 # Inner products with Aᵀ are correctly rounded (exact products, math.fsum) up to this size.
-EXACT_PRODUCTS_BELOW_SIZE = 200_000
+EXACT_PRODUCTS_BELOW_SIZE = 20_000
 MAX_REFINEMENT_STEPS = 10
 
 

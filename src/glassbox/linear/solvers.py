@@ -175,7 +175,9 @@ def solve_qr(problem: LeastSquaresProblem) -> LeastSquaresSolution:
     del A
     cond = factorization.cond
     z, intercept, steps = refine(problem, z, factorization, _extended(problem, cond))
-    return LeastSquaresSolution(_unscaled(problem, z), intercept, columns, columns.size, cond, steps)
+    return LeastSquaresSolution(
+        _unscaled(problem, z), intercept, columns, columns.size, cond, steps
+    )
 
 
 def solve_svd(problem: LeastSquaresProblem) -> LeastSquaresSolution:
@@ -204,9 +206,7 @@ def solve_svd(problem: LeastSquaresProblem) -> LeastSquaresSolution:
     z[columns] = factorization.solve(B)
     del A
     cond = factorization.cond
-    retained_cond = (
-        float(factorization.s[0] / factorization.s[-1]) if factorization.rank else 1.0
-    )
+    retained_cond = float(factorization.s[0] / factorization.s[-1]) if factorization.rank else 1.0
     z, intercept, steps = refine(problem, z, factorization, _extended(problem, retained_cond))
     return LeastSquaresSolution(
         _unscaled(problem, z),
