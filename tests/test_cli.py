@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("typer")
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from glassbox.bench.exact import run_exact  # noqa: E402
-from glassbox.cli.app import app  # noqa: E402
+from glassbox.bench.exact import run_exact
+from glassbox.cli.app import app
 
 runner = CliRunner()
 

@@ -184,7 +184,7 @@ def _loo_squared_errors(
     Returns (errors² of shape (n_alphas, n, k), U, s) so the caller can score them.
     """
     A0 = problem.scaled_design() * problem.column_scale
-    U, s, Vt = svd(A0, full_matrices=False, lapack_driver="gesdd", check_finite=False)
+    U, s, _ = svd(A0, full_matrices=False, lapack_driver="gesdd", check_finite=False)
     B = problem.scaled_target()
     projected = U.T @ B  # (r, k)
     weights = np.ones(problem.n_samples) if problem.sample_weight is None else problem.sample_weight
