@@ -28,10 +28,11 @@ Methods
                in level-3 BLAS instead of a Python loop.
 
 The automatic step size (``learning_rate="auto"``) comes from the Lipschitz constants of
-:mod:`glassbox.optim.lipschitz`: 1/L for full batches and momentum, 1/L_b for mini-batches,
-1/L_max per sample; plain stochastic steps decay as η₀ / (1 + 4t/T) (T = steps per epoch)
-to shrink their noise floor; SVRG keeps a constant 1/(2 L_b); adaptive optimizers (AdaGrad, RMSProp, Adam, AdamW) use 0.01 in
-the standardized units.
+:mod:`glassbox.optim.lipschitz`: 1/L for full batches; for stochastic steps η₀ = 1/L_b with
+L_b the mini-batch smoothness (L_max per sample), decaying as η₀ / (1 + 4t/T) (T = steps per
+epoch) to shrink the noise floor; SVRG keeps a constant 1/(2 L_b); stochastic momentum uses
+1/(10 L_b); adaptive optimizers (AdaGrad, RMSProp, Adam, AdamW) use 0.01 in standardized
+units.
 """
 
 from __future__ import annotations
@@ -145,16 +146,20 @@ class LeastSquaresObjective:
         (W,) = params
         W = np.array(W, dtype=np.float64, order="C")
         Z, Y = self.Z, self.Y
-        coefficients = learning_rates if self.sample_weight is None else (
-            learning_rates * self.sample_weight[rows]
+        coefficients = (
+            learning_rates
+            if self.sample_weight is None
+            else (learning_rates * self.sample_weight[rows])
         )
         uniform = bool(np.all(coefficients == coefficients[0]))
         snapshot = drift = None
         if control is not None:
             snapshot, drift = control[0][0], control[1][0]
         iterate_sum = np.zeros_like(W) if average_mask is not None else None
-        contiguous = rows.size > 0 and rows[-1] - rows[0] == rows.size - 1 and bool(
-            np.all(np.diff(rows) == 1)
+        contiguous = (
+            rows.size > 0
+            and rows[-1] - rows[0] == rows.size - 1
+            and bool(np.all(np.diff(rows) == 1))
         )
         buffer = np.empty((min(_CHUNK, rows.size), Z.shape[1]))
         for chunk_start in range(0, rows.size, _CHUNK):
@@ -183,7 +188,7 @@ class LeastSquaresObjective:
                     before = np.cumsum(rates) - rates  # e_k, rates of earlier steps in block
                     Zg = ZB @ drift
                     r0 -= before[:, None] * Zg if r0.ndim == 2 else before * Zg
-                r, info = dtrtrs(G, r0, lower=1, unitdiag=1)
+                r, _info = dtrtrs(G, r0, lower=1, unitdiag=1)
                 cr = c * r if r.ndim == 1 else c[:, None] * r
                 if iterate_sum is not None and average_mask is not None:
                     mask = average_mask[position]
@@ -226,8 +231,11 @@ class Standardizer:
         Y2 = Y.reshape(len(Y), -1)
         if not standardize:
             return cls(
-                np.zeros(n_features), np.ones(n_features), np.zeros(Y2.shape[1]),
-                np.ones(Y2.shape[1]), fit_intercept,
+                np.zeros(n_features),
+                np.ones(n_features),
+                np.zeros(Y2.shape[1]),
+                np.ones(Y2.shape[1]),
+                fit_intercept,
             )
         weights = np.ones(len(X)) if sample_weight is None else sample_weight
         x_mean = np.average(X, axis=0, weights=weights) if fit_intercept else np.zeros(n_features)
@@ -431,7 +439,9 @@ def _check_batch_size(batch_size: Any, method: str, n_samples: int) -> int:
     return int(batch_size)
 
 
-def _prepare(X: Any, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _prepare(
+    X: Any, y: Any, sample_weight: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     X = as_float_array(X, name="X")
     y = check_target(y, X.shape[0], estimator_name="fit_descent")
     return X, y, check_sample_weight(sample_weight, X.shape[0])
@@ -578,7 +588,9 @@ def fit_descent(
     )
 
 
-def _initial_params(warm_start: Any, scaler: Standardizer, n_columns: int, y: np.ndarray) -> np.ndarray:
+def _initial_params(
+    warm_start: Any, scaler: Standardizer, n_columns: int, y: np.ndarray
+) -> np.ndarray:
     n_targets = 1 if y.ndim == 1 else y.shape[1]
     if warm_start is None:
         W = np.zeros((n_columns, n_targets))
@@ -626,13 +638,21 @@ def partial_fit_descent(
     if state is None:
         _check_method(method)
         _check_optimizer(optimizer)
-        batch = _check_batch_size(batch_size, method, X.shape[0]) if method != "minibatch" else (
-            _check_minibatch(batch_size)
+        batch = (
+            _check_batch_size(batch_size, method, X.shape[0])
+            if method != "minibatch"
+            else (_check_minibatch(batch_size))
         )
-        scaler = Standardizer.fit(X, y, weights, fit_intercept=fit_intercept, standardize=standardize)
+        scaler = Standardizer.fit(
+            X, y, weights, fit_intercept=fit_intercept, standardize=standardize
+        )
         Z = scaler.design(X)
         auto, _ = auto_learning_rate(
-            Z, weights, method=method, batch_size=min(batch, X.shape[0]), optimizer=optimizer,
+            Z,
+            weights,
+            method=method,
+            batch_size=min(batch, X.shape[0]),
+            optimizer=optimizer,
             variance_reduction=None,
         )
         rate = _resolve_learning_rate(learning_rate, auto)
@@ -682,7 +702,10 @@ def partial_fit_descent(
 
 
 def _check_minibatch(batch_size: Any) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
         raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
     return int(batch_size)
-

@@ -21,7 +21,8 @@ Polyak averaging (``average``) reports θ̄_k = (1/k) Σ_{j≤k} θ_j instead of
 After each epoch (outside the timed update work) the loop evaluates the full training loss
 and gradient and the validation loss, records them, and stops when
 
-* ``stopping="gradient"``: ‖∇F(θ)‖ ≤ tol · ‖∇F(θ₀)‖, or
+* ``stopping="gradient"``: ‖∇F(θ)‖ ≤ tol · max(‖∇F(θ₀)‖, 1) (relative to the start, with
+  an absolute floor so a warm start at the minimum stops at once), or
 * ``stopping="loss"``: the loss has not improved on its best by more than tol·|best| for
   ``n_iter_no_change`` epochs in a row (a plateau, robust to stochastic noise), or
 * ``early_stopping``: the same plateau rule on the held-out validation loss (the
@@ -67,7 +68,14 @@ from glassbox.optim.transforms import (
     global_norm,
 )
 
-__all__ = ["STOPPING_RULES", "VARIANCE_REDUCTION", "DescentRun", "LoopState", "Objective", "descend"]
+__all__ = [
+    "STOPPING_RULES",
+    "VARIANCE_REDUCTION",
+    "DescentRun",
+    "LoopState",
+    "Objective",
+    "descend",
+]
 
 Rows = Any  # a slice or an integer index array
 STOPPING_RULES = ("auto", "gradient", "loss")
@@ -122,7 +130,14 @@ class DescentRun:
 
 
 def _new_history() -> dict[str, list[float]]:
-    keys = ("epoch", "train_loss", "validation_loss", "grad_norm", "learning_rate", "elapsed_seconds")
+    keys = (
+        "epoch",
+        "train_loss",
+        "validation_loss",
+        "grad_norm",
+        "learning_rate",
+        "elapsed_seconds",
+    )
     return {key: [] for key in keys}
 
 
@@ -137,10 +152,16 @@ def check_loop_parameters(
     variance_reduction: Any,
 ) -> None:
     """Clear ``ValueError``s for hyperparameters of :func:`descend` that make no sense."""
-    if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)) or max_epochs < 1:
+    if (
+        isinstance(max_epochs, bool)
+        or not isinstance(max_epochs, (int, np.integer))
+        or max_epochs < 1
+    ):
         raise ValueError(f"max_epochs must be an int >= 1, got {max_epochs!r}.")
-    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)) or not (
-        math.isfinite(tol) and tol >= 0
+    if (
+        isinstance(tol, bool)
+        or not isinstance(tol, (int, float, np.integer, np.floating))
+        or not (math.isfinite(tol) and tol >= 0)
     ):
         raise ValueError(f"tol must be a finite number >= 0, got {tol!r}.")
     if stopping not in STOPPING_RULES:
@@ -199,8 +220,9 @@ class _Evaluator:
             self._uncharged = 0.0 if timed else time.perf_counter() - start
             self._params = params
             return self._result[0], self._result[1], 0.0
-        charge, self._uncharged = (self._uncharged if timed else 0.0), (
-            0.0 if timed else self._uncharged
+        charge, self._uncharged = (
+            (self._uncharged if timed else 0.0),
+            (0.0 if timed else self._uncharged),
         )
         return self._result[0], self._result[1], charge
 
@@ -273,8 +295,10 @@ def descend(
     rng = np.random.default_rng() if rng is None else rng
     options = dict(optimizer_options or {})
     transform: GradientTransformation = get_optimizer(optimizer, learning_rate, **options)
-    schedule = None if learning_rate is None or isinstance(optimizer, GradientTransformation) else (
-        as_schedule(learning_rate)
+    schedule = (
+        None
+        if learning_rate is None or isinstance(optimizer, GradientTransformation)
+        else (as_schedule(learning_rate))
     )
     n_samples = objective.n_samples
 
@@ -319,8 +343,10 @@ def descend(
 
     for epoch in range(1, max_epochs + 1):
         if shuffle:
-            order: np.ndarray | None = rng.permutation(n_train) if train_rows is None else (
-                train_rows[rng.permutation(n_train)]
+            order: np.ndarray | None = (
+                rng.permutation(n_train)
+                if train_rows is None
+                else (train_rows[rng.permutation(n_train)])
             )
         else:
             order = train_rows
@@ -341,8 +367,10 @@ def descend(
                 n_steps += 1
                 if average is not False and n_steps > average_start:
                     n_averaged += 1
-                    averaged = params if averaged is None else tuple(
-                        a + (p - a) / n_averaged for a, p in zip(averaged, params)
+                    averaged = (
+                        params
+                        if averaged is None
+                        else tuple(a + (p - a) / n_averaged for a, p in zip(averaged, params))
                     )
             elif fused and schedule is not None:
                 rows = np.arange(n_train) if order is None else order
@@ -363,24 +391,31 @@ def descend(
                         averaged = tuple(s / count for s in iterate_sum)
                     else:
                         averaged = tuple(
-                            a * (n_averaged / total) + s / total for a, s in zip(averaged, iterate_sum)
+                            a * (n_averaged / total) + s / total
+                            for a, s in zip(averaged, iterate_sum)
                         )
                     n_averaged = total
             else:
                 for first in range(0, n_train, batch):
-                    rows = slice(first, first + batch) if order is None else order[first : first + batch]
-                    grads = objective.grad(params, rows)
+                    batch_rows: Rows = (
+                        slice(first, first + batch)
+                        if order is None
+                        else order[first : first + batch]
+                    )
+                    grads = objective.grad(params, batch_rows)
                     if control is not None:
                         snapshot, full_grad = control
-                        at_snapshot = objective.grad(snapshot, rows)
+                        at_snapshot = objective.grad(snapshot, batch_rows)
                         grads = tuple(g - s + f for g, s, f in zip(grads, at_snapshot, full_grad))
                     updates, opt_state = transform.update(grads, opt_state, params)
                     params = apply_updates(params, updates)
                     n_steps += 1
                     if average is not False and n_steps > average_start:
                         n_averaged += 1
-                        averaged = params if averaged is None else tuple(
-                            a + (p - a) / n_averaged for a, p in zip(averaged, params)
+                        averaged = (
+                            params
+                            if averaged is None
+                            else tuple(a + (p - a) / n_averaged for a, p in zip(averaged, params))
                         )
         elapsed += time.perf_counter() - start
         epochs_run = epoch
@@ -417,11 +452,13 @@ def descend(
                 no_improvement += 1
             if no_improvement >= n_iter_no_change:
                 converged = True
-                stop_reason = "validation loss stopped improving" if early_stopping else (
-                    "training loss stopped improving"
+                stop_reason = (
+                    "validation loss stopped improving"
+                    if early_stopping
+                    else ("training loss stopped improving")
                 )
                 break
-        elif grad_norm <= tol * grad_norm0:
+        elif grad_norm <= tol * max(grad_norm0, 1.0):
             converged, stop_reason = True, "gradient norm below tol"
             break
 
@@ -468,8 +505,10 @@ def _check_divergence(loss: float, reference: float, rate: float, epoch: int) ->
     grew = math.isfinite(loss) and loss > DIVERGENCE_FACTOR * max(reference, 1e-300)
     if math.isfinite(loss) and not grew:
         return
-    what = "became non-finite" if not math.isfinite(loss) else (
-        f"grew from {reference:.3g} to {loss:.3g} (more than {DIVERGENCE_FACTOR:.0e}-fold)"
+    what = (
+        "became non-finite"
+        if not math.isfinite(loss)
+        else (f"grew from {reference:.3g} to {loss:.3g} (more than {DIVERGENCE_FACTOR:.0e}-fold)")
     )
     suggestion = (
         f"try a smaller one, e.g. learning_rate={rate / 10:.3g}, or learning_rate='auto'"

@@ -5,17 +5,17 @@ updates already taken (0 for the first update). Every schedule here is a small f
 dataclass, so it prints its hyperparameters, compares by value, and accepts an integer or an
 integer array (the descent loop asks for a whole block of steps at once).
 
-=================  ==============================================  =======================
-name               learning rate at step t (t = 0, 1, 2, ...)      peer
-=================  ==============================================  =======================
-constant           η₀                                              ``ConstantLR`` (factor 1)
-inverse            η₀ / (1 + k t)                                  ``LambdaLR``
-inverse_sqrt       η₀ / √(1 + k t)                                 ``LambdaLR``
-exponential        η₀ γᵗ                                           ``ExponentialLR``
-step               η₀ γ^⌊t / s⌋                                    ``StepLR``
-cosine             warm-up, then η_min + ½(η₀ − η_min)(1 + cos πu) ``LinearLR``, ``CosineAnnealingLR``
-invscaling         η₀ / (t + 1)^power_t                            scikit-learn SGD
-=================  ==============================================  =======================
+============  ===============================================  ==============================
+name          learning rate at step t (t = 0, 1, 2, ...)       peer
+============  ===============================================  ==============================
+constant      η₀                                               ``ConstantLR`` (factor 1)
+inverse       η₀ / (1 + k t)                                   ``LambdaLR``
+inverse_sqrt  η₀ / √(1 + k t)                                  ``LambdaLR``
+exponential   η₀ γᵗ                                            ``ExponentialLR``
+step          η₀ γ^⌊t / s⌋                                     ``StepLR``
+cosine        warm-up, then η_min + ½(η₀ − η_min)(1 + cos πu)  ``LinearLR``+``CosineAnnealingLR``
+invscaling    η₀ / (t + 1)^power_t                             scikit-learn SGD
+============  ===============================================  ==============================
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -32,9 +32,9 @@ __all__ = [
     "Constant",
     "CosineAnnealing",
     "ExponentialDecay",
+    "InvScaling",
     "Inverse",
     "InverseSqrt",
-    "InvScaling",
     "Schedule",
     "StepDecay",
     "as_schedule",
@@ -44,7 +44,7 @@ __all__ = [
 Schedule = Callable[[Any], Any]
 """A callable ``step -> learning rate``; ``step`` is an int or an int array."""
 
-LearningRate = Union[float, Schedule]
+LearningRate = float | Schedule
 
 
 def _check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
@@ -219,12 +219,14 @@ SCHEDULES: dict[str, type] = {
 def get_schedule(name: str, **kwargs: Any) -> Schedule:
     """Build the schedule registered as ``name`` (see :data:`SCHEDULES`) from ``kwargs``."""
     if name not in SCHEDULES:
-        raise ValueError(f"Unknown learning-rate schedule {name!r}; valid names are {sorted(SCHEDULES)}.")
+        raise ValueError(
+            f"Unknown learning-rate schedule {name!r}; valid names are {sorted(SCHEDULES)}."
+        )
     cls = SCHEDULES[name]
     try:
         schedule: Schedule = cls(**kwargs)
     except TypeError as error:
-        fields = list(cls.__dataclass_fields__)
+        fields = list(getattr(cls, "__dataclass_fields__", {}))
         raise TypeError(f"Schedule {name!r} takes the parameters {fields}: {error}") from error
     return schedule
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -141,7 +141,9 @@ def add_decayed_weights(weight_decay: float) -> GradientTransformation:
     return _stateless(lambda g, p: tuple(gi + weight_decay * pi for gi, pi in zip(g, p)))
 
 
-def trace(momentum: float, dampening: float = 0.0, nesterov: bool = False) -> GradientTransformation:
+def trace(
+    momentum: float, dampening: float = 0.0, nesterov: bool = False
+) -> GradientTransformation:
     """torch's momentum buffer: b₁ = g₁, b_t = μ b_{t−1} + (1 − τ) g_t; out g + μ b or b.
 
     The buffer starts as the first gradient itself (not (1 − τ) g₁), as in ``torch.optim.SGD``.
@@ -163,7 +165,9 @@ def trace(momentum: float, dampening: float = 0.0, nesterov: bool = False) -> Gr
     return GradientTransformation(init, update)
 
 
-def scale_by_rss(initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> GradientTransformation:
+def scale_by_rss(
+    initial_accumulator_value: float = 0.0, eps: float = 1e-10
+) -> GradientTransformation:
     """AdaGrad's scaling: s ← s + g²;  out g / (√s + ε)."""
 
     def init(params: Params) -> State:
@@ -176,7 +180,9 @@ def scale_by_rss(initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> 
     return GradientTransformation(init, update)
 
 
-def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8, centered: bool = False) -> GradientTransformation:
+def scale_by_rms(
+    alpha: float = 0.99, eps: float = 1e-8, centered: bool = False
+) -> GradientTransformation:
     """RMSProp's scaling: v ← α v + (1 − α) g²;  out g / (√v + ε).
 
     Centered: also m ← α m + (1 − α) g and out g / (√(v − m²) + ε). ε sits outside the
@@ -210,7 +216,12 @@ def scale_by_adam(
     """
 
     def init(params: Params) -> State:
-        return (0, _zeros_like(params), _zeros_like(params), _zeros_like(params) if amsgrad else None)
+        return (
+            0,
+            _zeros_like(params),
+            _zeros_like(params),
+            _zeros_like(params) if amsgrad else None,
+        )
 
     def update(grads: Params, state: State, params: Params) -> tuple[Params, State]:
         grads = _tuple(grads)
@@ -256,7 +267,9 @@ def _check_hyper(name: str, value: Any, *, positive: bool = False, below_one: bo
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number, got {value!r}.")
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ValueError(f"{name} must be finite and {'> 0' if positive else '>= 0'}, got {value!r}.")
+        raise ValueError(
+            f"{name} must be finite and {'> 0' if positive else '>= 0'}, got {value!r}."
+        )
     if below_one and value >= 1:
         raise ValueError(f"{name} must be in [0, 1), got {value!r}.")
 
@@ -284,7 +297,10 @@ def sgd(
 
 
 def momentum(
-    learning_rate: LearningRate, momentum: float = 0.9, dampening: float = 0.0, weight_decay: float = 0.0
+    learning_rate: LearningRate,
+    momentum: float = 0.9,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
 ) -> GradientTransformation:
     """Heavy ball: b ← μ b + (1 − τ) g (b₁ = g₁);  θ ← θ − η b."""
     return sgd(learning_rate, momentum=momentum, dampening=dampening, weight_decay=weight_decay)
@@ -392,7 +408,7 @@ OPTIMIZERS: dict[str, Callable[..., GradientTransformation]] = {
     "adamw": adamw,
 }
 
-OptimizerSpec = Union[str, GradientTransformation]
+OptimizerSpec = str | GradientTransformation
 
 
 def get_optimizer(
