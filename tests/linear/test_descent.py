@@ -306,3 +306,17 @@ def test_constant_learning_rate_is_reported():
     assert result.learning_rate == 0.5 and result.learning_rate_reason == "given"
     assert result.history["learning_rate"][0] == 0.5
     assert Constant(0.5)(3) == 0.5
+
+
+def test_callback_sees_original_units_and_can_stop():
+    X, y = make_data(18, n=300, p=3)
+    seen = []
+
+    def callback(epoch, coef, intercept):
+        seen.append((epoch, coef.copy(), intercept))
+        return epoch == 2
+
+    result = fit_descent(X, y, method="bgd", callback=callback)
+    assert result.n_iter == 2 and result.stop_reason == "callback" and not result.converged
+    np.testing.assert_array_equal(seen[-1][1], result.coef)
+    assert seen[-1][2] == result.intercept

@@ -38,6 +38,7 @@ units.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -237,11 +238,16 @@ class Standardizer:
                 np.ones(Y2.shape[1]),
                 fit_intercept,
             )
-        weights = np.ones(len(X)) if sample_weight is None else sample_weight
-        x_mean = np.average(X, axis=0, weights=weights) if fit_intercept else np.zeros(n_features)
-        y_mean = np.average(Y2, axis=0, weights=weights) if fit_intercept else np.zeros(Y2.shape[1])
-        x_scale = np.sqrt(np.average((X - x_mean) ** 2, axis=0, weights=weights))
-        y_scale = np.sqrt(np.average((Y2 - y_mean) ** 2, axis=0, weights=weights))
+
+        def mean(A: np.ndarray) -> np.ndarray:
+            if sample_weight is None:
+                return A.mean(axis=0)
+            return np.average(A, axis=0, weights=sample_weight)
+
+        x_mean = mean(X) if fit_intercept else np.zeros(n_features)
+        y_mean = mean(Y2) if fit_intercept else np.zeros(Y2.shape[1])
+        x_scale = np.sqrt(mean((X - x_mean) ** 2))
+        y_scale = np.sqrt(mean((Y2 - y_mean) ** 2))
         x_scale[x_scale == 0] = 1.0  # a constant column stays as it is
         y_scale[y_scale == 0] = 1.0
         return cls(x_mean, x_scale, y_mean, y_scale, fit_intercept)
@@ -470,6 +476,7 @@ def fit_descent(
     variance_reduction: str | None = None,
     standardize: bool = True,
     warm_start: Any = None,
+    callback: Callable[[int, np.ndarray, Any], bool | None] | None = None,
 ) -> DescentResult:
     """Minimize eq. (1) by batch (``bgd``), per-sample (``sgd``) or ``minibatch`` descent.
 
@@ -504,6 +511,9 @@ def fit_descent(
         Descend in standardized units, eq. (2).
     warm_start : (coef, intercept) or DescentResult, optional
         Start from these coefficients (original units) instead of zero.
+    callback : callable, optional
+        ``callback(epoch, coef, intercept)`` after every epoch, in original units and
+        outside the timed work; returning ``True`` stops the descent.
 
     Returns
     -------
@@ -542,6 +552,16 @@ def fit_descent(
 
     W0 = _initial_params(warm_start, scaler, Z.shape[1], y)
     rng = np.random.default_rng(random_state)
+    on_epoch = None
+    if callback is not None:
+        user_callback = callback
+
+        def on_epoch(epoch: int, params: tuple[np.ndarray, ...]) -> bool | None:
+            coef, intercept = scaler.to_original(params[0])
+            if y.ndim == 1:
+                return user_callback(epoch, coef[0], float(intercept[0]))
+            return user_callback(epoch, coef, intercept)
+
     run: DescentRun = descend(
         LeastSquaresObjective(Z, Y, weights),
         (W0,),
@@ -559,6 +579,7 @@ def fit_descent(
         n_iter_no_change=n_iter_no_change,
         average=average,
         variance_reduction=variance_reduction,
+        callback=on_epoch,
     )
     state = DescentState(
         standardizer=scaler,

@@ -73,7 +73,8 @@ def largest_eigenvalue(
     n_samples, n_columns = Z.shape
     weights = np.ones(n_samples) if sample_weight is None else sample_weight
     if method == "gram" or (method == "auto" and n_columns <= _GRAM_LIMIT):
-        H = (Z * weights[:, None]).T @ Z / n_samples
+        weighted = Z if sample_weight is None else Z * sample_weight[:, None]
+        H = weighted.T @ Z / n_samples  # ZᵀZ alone is a symmetric rank-k update (half the flops)
 
         def apply(v: np.ndarray) -> np.ndarray:
             return H @ v

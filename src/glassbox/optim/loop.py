@@ -52,6 +52,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -248,6 +249,7 @@ def descend(
     state: LoopState | None = None,
     warn: bool = True,
     check_convergence: bool = True,
+    callback: Callable[[int, Params], bool | None] | None = None,
 ) -> DescentRun:
     """Minimize ``objective`` from ``params``; see the module docstring for the algorithm.
 
@@ -282,6 +284,9 @@ def descend(
         Emit a ``ConvergenceWarning`` when ``max_epochs`` is reached unconverged.
     check_convergence : bool
         ``False`` runs exactly ``max_epochs`` epochs (``partial_fit``, benchmarks).
+    callback : callable, optional
+        ``callback(epoch, params)`` after each epoch's bookkeeping (untimed); returning
+        ``True`` stops the descent (``stop_reason="callback"``).
     """
     check_loop_parameters(
         max_epochs=max_epochs,
@@ -437,6 +442,9 @@ def descend(
         history["learning_rate"].append(rate)
         history["elapsed_seconds"].append(elapsed)
 
+        if callback is not None and callback(epoch, reported):
+            stop_reason = "callback"
+            break
         if not check_convergence:
             continue
         if early_stopping:
@@ -465,7 +473,7 @@ def descend(
     final = averaged if (average is not False and averaged is not None) else params
     if early_stopping and converged:
         final = best_params
-    if check_convergence and not converged and warn:
+    if check_convergence and stop_reason == "max_epochs" and warn:
         warnings.warn(
             f"Gradient descent stopped at max_epochs={max_epochs} before meeting tol={tol} "
             f"(stopping rule {stopping!r}). Increase max_epochs, loosen tol, or adjust the "
