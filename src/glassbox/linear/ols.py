@@ -1,11 +1,13 @@
-"""``LinearRegression``: ordinary (and weighted) least squares, exact, fast and accurate.
+"""``LinearRegression``: ordinary (and weighted) least squares, exact or by gradient descent.
 
 The model is
 
     ŷ = b + X β,     (b, β) = argmin Σᵢ wᵢ (yᵢ - b - xᵢᵀβ)²                                (1)
 
 solved by one of the exact solvers in :data:`glassbox.linear.solvers.SOLVERS` ("beta",
-"normal", "qr", "svd"), or by the one ``solver="auto"`` picks for the data at hand.
+"normal", "qr", "svd"), by the one ``solver="auto"`` picks for the data at hand, or by
+gradient descent ("bgd", "sgd", "minibatch", :mod:`glassbox.linear.descent`), which
+minimizes the same objective (scaled by 1/2n) and so reaches the same minimum.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import numpy as np
 
 from glassbox.base import BaseEstimator, RegressorMixin
 from glassbox.exceptions import RankDeficientWarning
+from glassbox.linear.descent import METHODS as DESCENT_METHODS
+from glassbox.linear.descent import fit_descent, partial_fit_descent
 from glassbox.linear.extended import solve_extended
 from glassbox.linear.problem import LeastSquaresProblem
 from glassbox.linear.solvers import SOLVERS, choose_solver
@@ -42,10 +46,29 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         ``"svd"``: minimum-norm least squares with cutoff max(n, p)·ε·s_max on the
         equilibrated design. ``"auto"``: Cholesky when the scaled design is well conditioned
         (cond ≤ 1e4), QR otherwise, SVD when there are fewer samples than unknowns.
+        ``"bgd"``, ``"sgd"``, ``"minibatch"``: batch, per-sample and mini-batch gradient
+        descent on the standardized data (the parameters below apply to these only).
     precision : {"double", "extended"}, default "double"
         ``"double"`` factors in float64 and refines with extended-precision residuals (at least
-        7 correct digits on designs with cond up to ~1e15 once scaled). ``"extended"`` solves
+        7 correct digits on designs with cond up to ~1e12 once scaled). ``"extended"`` solves
         small problems in 100-digit decimal arithmetic (13+ digits; n·p² ≤ 2e7).
+    learning_rate : float, "auto" or a schedule from :mod:`glassbox.optim`, default "auto"
+        "auto" derives the step from the Lipschitz constant of the gradient (power iteration).
+    optimizer : str or GradientTransformation, default "sgd"
+        Any name in ``glassbox.optim.OPTIMIZERS`` (sgd, momentum, nesterov, adagrad, rmsprop,
+        adam, adamw, ...).
+    batch_size : int, default 32 — rows per step of ``"minibatch"``.
+    max_epochs : int, default 1000
+    tol : float, default 1e-9 — stop when the relative change of the full training loss (or
+        the gradient norm) falls below it.
+    shuffle : bool, default True
+    random_state : int, Generator or None — same seed, same data: bit-identical coefficients.
+    early_stopping, validation_fraction, n_iter_no_change : hold out a validation split and stop
+        when its loss stops improving.
+    average : bool or int, default False — Polyak averaging of the iterates.
+    variance_reduction : None or "svrg" — converge linearly to the exact solution.
+    standardize : bool, default True — descend on standardized X and y (statistics from the
+        training data only) and report coefficients in the original units.
 
     Attributes
     ----------
@@ -59,6 +82,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         over collinear columns instead and reports only ``rank_``).
     singular_ : ndarray or None — singular values of the scaled design (``"svd"`` only).
     refinement_steps_ : int — iterative-refinement steps taken.
+    n_iter_, n_steps_, converged_, history_, learning_rate_reason_ : descent solvers only:
+        epochs, updates, whether ``tol`` was met, the per-epoch record (training loss,
+        validation loss, gradient norm, learning rate, elapsed seconds), and why the step size.
     n_features_in_, feature_names_in_ : as in scikit-learn.
     """
 
@@ -68,13 +94,109 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         fit_intercept: bool = True,
         solver: str = "auto",
         precision: str = "double",
+        learning_rate: Any = "auto",
+        optimizer: Any = "sgd",
+        batch_size: int = 32,
+        max_epochs: int = 1000,
+        tol: float = 1e-9,
+        shuffle: bool = True,
+        random_state: Any = None,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 5,
+        average: bool | int = False,
+        variance_reduction: str | None = None,
+        standardize: bool = True,
     ) -> None:
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.precision = precision
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.average = average
+        self.variance_reduction = variance_reduction
+        self.standardize = standardize
+
+    def _descent_options(self) -> dict[str, Any]:
+        return {
+            "fit_intercept": bool(self.fit_intercept),
+            "learning_rate": self.learning_rate,
+            "optimizer": self.optimizer,
+            "batch_size": self.batch_size,
+            "shuffle": self.shuffle,
+            "random_state": self.random_state,
+            "average": self.average,
+            "standardize": self.standardize,
+        }
+
+    def _fit_descent(self, X: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> None:
+        if self.precision != "double":
+            raise ValueError(
+                f"precision={self.precision!r} applies to the exact solvers; descent solver "
+                f"{self.solver!r} runs in float64. Use precision='double'."
+            )
+        result = fit_descent(
+            X,
+            y,
+            weights,
+            method=self.solver,
+            max_epochs=self.max_epochs,
+            tol=self.tol,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+            n_iter_no_change=self.n_iter_no_change,
+            variance_reduction=self.variance_reduction,
+            **self._descent_options(),
+        )
+        self.solver_ = self.solver
+        self.solver_reason_ = "chosen by the user"
+        self.coef_ = result.coef
+        self.intercept_ = result.intercept
+        self.n_iter_ = result.n_iter
+        self.n_steps_ = result.n_steps
+        self.converged_ = result.converged
+        self.history_ = result.history
+        self.learning_rate_reason_ = result.learning_rate_reason
+        self._descent_state = result.state
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
+        """One pass of descent over (X, y), continuing from earlier calls (streaming data).
+
+        Runs ``solver`` when it is a descent solver, else per-sample ``"sgd"``. The first call
+        fixes the standardization and the automatic step size from its chunk.
+        """
+        self._check_params()
+        method = self.solver if self.solver in DESCENT_METHODS else "sgd"
+        first = getattr(self, "_descent_state", None) is None
+        X = validate_data(self, X, reset=first)
+        y = check_target(y, X.shape[0], estimator_name=type(self).__name__)
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        state = partial_fit_descent(
+            X,
+            y,
+            weights,
+            state=getattr(self, "_descent_state", None),
+            method=method,
+            **self._descent_options(),
+        )
+        self._descent_state = state
+        self.solver_ = method
+        self.solver_reason_ = "partial_fit: one pass of descent per call"
+        self.coef_ = state.coef
+        self.intercept_ = state.intercept
+        self.n_iter_ = getattr(self, "n_iter_", 0) + 1
+        return self
 
     def _check_params(self) -> None:
-        names = ("auto", *SOLVERS)
+        names = ("auto", *SOLVERS, *DESCENT_METHODS)
         if not isinstance(self.solver, str) or self.solver not in names:
             raise ValueError(
                 f"Unknown solver {self.solver!r} for LinearRegression; valid solvers are "
@@ -93,6 +215,10 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         X = validate_data(self, X, reset=True)
         y = check_target(y, X.shape[0], estimator_name=type(self).__name__)
         weights = check_sample_weight(sample_weight, X.shape[0])
+        self._descent_state = None
+        if self.solver in DESCENT_METHODS:
+            self._fit_descent(X, y, weights)
+            return self
         problem = LeastSquaresProblem(X, y.reshape(len(y), -1), weights, bool(self.fit_intercept))
 
         if self.solver == "auto":

@@ -298,7 +298,7 @@ class RidgeCV(RegressorMixin, BaseEstimator):
                 (np.setdiff1d(everything, test), test) for test in np.array_split(everything, folds)
             ]
         try:
-            splits = [(np.asarray(train), np.asarray(test)) for train, test in folds]  # type: ignore[union-attr]
+            splits = [(np.asarray(train), np.asarray(test)) for train, test in folds]
         except (TypeError, ValueError) as error:
             raise ValueError(
                 "cv must be None (leave-one-out), an integer >= 2, or an iterable of "
