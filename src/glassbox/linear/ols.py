@@ -20,7 +20,7 @@ import numpy as np
 from glassbox.base import BaseEstimator, RegressorMixin
 from glassbox.exceptions import RankDeficientWarning
 from glassbox.linear.descent import METHODS as DESCENT_METHODS
-from glassbox.linear.descent import fit_descent, partial_fit_descent
+from glassbox.linear.descent import DescentState, fit_descent, partial_fit_descent
 from glassbox.linear.extended import solve_extended
 from glassbox.linear.problem import LeastSquaresProblem
 from glassbox.linear.solvers import SOLVERS, choose_solver
@@ -87,6 +87,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         validation loss, gradient norm, learning rate, elapsed seconds), and why the step size.
     n_features_in_, feature_names_in_ : as in scikit-learn.
     """
+
+    intercept_: float | np.ndarray
+    _descent_state: DescentState | None
 
     def __init__(
         self,
@@ -246,7 +249,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         redundant = np.setdiff1d(np.arange(X.shape[1]), solution.kept)
         self.redundant_features_ = redundant if name != "svd" else problem.null_columns
         self.coef_ = coef[:, 0] if y.ndim == 1 else np.ascontiguousarray(coef.T)
-        self.intercept_: float | np.ndarray = float(intercept[0]) if y.ndim == 1 else intercept
+        self.intercept_ = float(intercept[0]) if y.ndim == 1 else intercept
         if solution.rank < X.shape[1]:
             self._warn_rank_deficient(X.shape[1], name)
         return self
