@@ -13,7 +13,7 @@ from glassbox.exceptions import (
     RankDeficientWarning,
     SaveFormatError,
 )
-from glassbox.linear import LinearRegression
+from glassbox.linear import LinearRegression, Ridge, RidgeCV
 from glassbox.persistence import load, save
 
 __version__ = "0.1.0"
@@ -24,6 +24,8 @@ __all__ = [
     "LinearRegression",
     "NotFittedError",
     "RankDeficientWarning",
+    "Ridge",
+    "RidgeCV",
     "SaveFormatError",
     "__version__",
     "clone",

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from glassbox.backends.dispatch import check_backend_params, fit_with_backend, store
 from glassbox.base import BaseEstimator, RegressorMixin
 from glassbox.exceptions import RankDeficientWarning
 from glassbox.linear.descent import METHODS as DESCENT_METHODS
@@ -69,6 +70,11 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     variance_reduction : None or "svrg" — converge linearly to the exact solution.
     standardize : bool, default True — descend on standardized X and y (statistics from the
         training data only) and report coefficients in the original units.
+    backend : {"numpy", "torch", "sklearn", "dask"}, default "numpy"
+        The engine that runs ``solver`` (see ``glassbox.registry.available()``); results come
+        back as NumPy arrays in the same attributes whichever engine ran.
+    device : {"cpu", "cuda", "auto"}, default "cpu" — where the torch backend computes.
+    dtype : {"float64", "float32"}, default "float64" — float32 on the torch backend only.
 
     Attributes
     ----------
@@ -110,6 +116,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         average: bool | int = False,
         variance_reduction: str | None = None,
         standardize: bool = True,
+        backend: str = "numpy",
+        device: str = "cpu",
+        dtype: str = "float64",
     ) -> None:
         self.fit_intercept = fit_intercept
         self.solver = solver
@@ -127,6 +136,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         self.average = average
         self.variance_reduction = variance_reduction
         self.standardize = standardize
+        self.backend = backend
+        self.device = device
+        self.dtype = dtype
 
     def _descent_options(self) -> dict[str, Any]:
         return {
@@ -177,6 +189,10 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         fixes the standardization and the automatic step size from its chunk.
         """
         self._check_params()
+        if self.backend != "numpy":
+            raise ValueError(
+                f"partial_fit runs on backend='numpy'; backend={self.backend!r} fits with fit()."
+            )
         method = self.solver if self.solver in DESCENT_METHODS else "sgd"
         first = getattr(self, "_descent_state", None) is None
         X = validate_data(self, X, reset=first)
@@ -211,6 +227,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             )
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False; got {self.fit_intercept!r}.")
+        check_backend_params(self)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
         """Fit the model by least squares; returns ``self``."""
@@ -219,6 +236,13 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         y = check_target(y, X.shape[0], estimator_name=type(self).__name__)
         weights = check_sample_weight(sample_weight, X.shape[0])
         self._descent_state = None
+        if self.backend != "numpy":
+            fitted = fit_with_backend(
+                self, "LinearRegression", self.solver, X, y.reshape(len(y), -1), weights
+            )
+            store(self, fitted, y.ndim)
+            return self
+        self.backend_, self.device_ = "numpy", "cpu"
         if self.solver in DESCENT_METHODS:
             self._fit_descent(X, y, weights)
             return self

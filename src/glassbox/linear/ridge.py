@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from scipy.linalg import qr, solve_triangular, svd
 
+from glassbox.backends.dispatch import check_backend_params, fit_with_backend, store
 from glassbox.base import BaseEstimator, RegressorMixin
 from glassbox.linear.factorizations import CholeskyFactorization
 from glassbox.linear.problem import LeastSquaresProblem
@@ -126,15 +127,29 @@ class Ridge(RegressorMixin, BaseEstimator):
         fewer samples than features. ``alpha = 0`` always runs the SVD (minimum-norm least
         squares), recorded in ``solver_``.
 
+    backend, device, dtype : the engine, as in :class:`~glassbox.LinearRegression`.
+
     Attributes
     ----------
-    coef_, intercept_, solver_, n_features_in_, feature_names_in_
+    coef_, intercept_, solver_, backend_, device_, n_features_in_, feature_names_in_
     """
 
-    def __init__(self, alpha: Any = 1.0, *, fit_intercept: bool = True, solver: str = "auto"):
+    def __init__(
+        self,
+        alpha: Any = 1.0,
+        *,
+        fit_intercept: bool = True,
+        solver: str = "auto",
+        backend: str = "numpy",
+        device: str = "cpu",
+        dtype: str = "float64",
+    ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.solver = solver
+        self.backend = backend
+        self.device = device
+        self.dtype = dtype
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Ridge:
         """Fit by solving the penalized normal equations (2); returns ``self``."""
@@ -143,11 +158,17 @@ class Ridge(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"Unknown solver {self.solver!r} for Ridge; valid solvers are {list(names)}."
             )
+        check_backend_params(self)
         X = validate_data(self, X, reset=True)
         y = check_target(y, X.shape[0], estimator_name=type(self).__name__)
         Y = y.reshape(len(y), -1)
         alphas = check_alpha(self.alpha, Y.shape[1])
         weights = check_sample_weight(sample_weight, X.shape[0])
+        if self.backend != "numpy":
+            store(self, fit_with_backend(self, "Ridge", self.solver, X, Y, weights), y.ndim)
+            self.solver_ = self.solver
+            return self
+        self.backend_, self.device_ = "numpy", "cpu"
         problem = LeastSquaresProblem(X, Y, weights, bool(self.fit_intercept))
         solver = self.solver
         if solver == "auto":

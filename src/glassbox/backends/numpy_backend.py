@@ -1,0 +1,39 @@
+"""The NumPy backend: glassbox's own code, registered so the matrix of methods is complete."""
+
+from __future__ import annotations
+
+from glassbox.registry import Implementation, register_implementation
+
+_LINEAR = {
+    "auto": (True, "Cholesky or QR or SVD, chosen by shape and conditioning"),
+    "beta": (True, "slope = cov(x, y) / var(x), one feature"),
+    "normal": (True, "Cholesky on the centred, equilibrated Gram matrix"),
+    "qr": (True, "Householder QR, redundant columns set aside as R does"),
+    "svd": (True, "minimum-norm least squares"),
+    "bgd": (False, "batch gradient descent"),
+    "sgd": (False, "per-sample stochastic gradient descent"),
+    "minibatch": (False, "mini-batch gradient descent"),
+}
+for method, (exact, note) in _LINEAR.items():
+    register_implementation(
+        Implementation(
+            "LinearRegression",
+            method,
+            "numpy",
+            task="regression",
+            exact=exact,
+            partial_fit=not exact,
+            note=note,
+        )
+    )
+
+_RIDGE = {
+    "auto": "Cholesky (SVD when samples < features)",
+    "cholesky": "Cholesky on the penalized normal equations",
+    "qr": "Householder QR of [A; √α D⁻¹]",
+    "svd": "SVD filter factors s / (s² + α)",
+}
+for method, note in _RIDGE.items():
+    register_implementation(
+        Implementation("Ridge", method, "numpy", task="regression", exact=True, note=note)
+    )
