@@ -336,8 +336,8 @@ def durbin_watson(resid: np.ndarray, q: np.ndarray) -> TestResult:
     if pvalue < LEVEL:
         sign = "positive" if statistic < 2 else "negative"
         reading = (
-            f"Consecutive residuals are correlated ({sign}, d = {statistic:.2f}): if rows "
-            "are in time order, use cov_type='HAC'."
+            f"Consecutive residuals are correlated ({sign}, d = {statistic:.2f}, "
+            f"p = {pvalue:.3g}): if rows are in time order, use cov_type='HAC'."
         )
     else:
         reading = f"No evidence of first-order autocorrelation (d = {statistic:.2f})."
