@@ -100,9 +100,9 @@ def influence(resid: np.ndarray, hat: np.ndarray, scale: float, n_params: int) -
     np.divide(resid, np.sqrt(leave_one_out * one_minus_h), out=external, where=positive)
     if df_resid - 1 < 1:
         external[:] = 0.0
-    ratio = np.where(free, hat / one_minus_h, np.inf)
+    ratio = np.where(free, hat / one_minus_h, 0.0)  # h/(1-h); pinned points handled below
     cooks = np.where(free, internal**2 / n_params * ratio, np.inf)  # eq. (3)
-    dffits = np.where(free, external * np.sqrt(np.where(free, ratio, 0.0)), np.inf)  # eq. (4)
+    dffits = np.where(free, external * np.sqrt(ratio), np.inf)  # eq. (4)
     return Influence(
         hat_matrix_diag=hat,
         resid_studentized_internal=internal,

@@ -539,17 +539,20 @@ def _feature_names(model: Any, X: Any, n_features: int) -> list[str]:
 
 
 def _relation(design: FactorizedDesign, column: np.ndarray, names: list[str]) -> str:
-    """'x3 ≈ 1·x1 + 2·x2': the kept columns a dropped column is a combination of."""
+    """'x3 = 1·x1 + 2·x2': the kept columns a dropped column is a combination of."""
     coef = design.solve(column)
     size = np.abs(coef) * design.column_norms
     terms = [
-        f"{coef[i]:+.4g}·{names[j]}"
+        (float(coef[i]), names[j])
         for i, j in enumerate(design.kept)
         if size[i] > 1e-8 * max(float(np.linalg.norm(column)), 1e-300)
     ]
     if not terms:
         return "a column of zeros"
-    return " ".join(terms).lstrip("+")
+    text = f"{terms[0][0]:.4g}·{terms[0][1]}"
+    for value, name in terms[1:]:
+        text += f" {'-' if value < 0 else '+'} {abs(value):.4g}·{name}"
+    return text
 
 
 def _weakest_direction(design: FactorizedDesign, names: list[str]) -> dict[str, float]:
