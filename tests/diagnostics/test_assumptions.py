@@ -30,7 +30,7 @@ def both(X: object, y: object):
 
 
 def test_breusch_pagan_and_white(dataset: tuple) -> None:
-    name, X, y = dataset
+    _name, X, y = dataset
     ours, reference = both(X, y)
     exog = reference.model.exog
     lm, lm_p, _, _ = diagnostic.het_breuschpagan(reference.resid, exog, robust=True)
@@ -51,12 +51,12 @@ def test_white_drops_redundant_products_like_statsmodels() -> None:
     """diabetes' sex column takes two values, so sex² is a combination of 1 and sex: the
     auxiliary design is rank deficient and the χ² degrees of freedom must use its rank."""
     X, y = DATASETS["diabetes"]()
-    ours, reference = both(X, y)
+    ours, _reference = both(X, y)
     assert ours.white().null_distribution == "chi2(64)"  # 66 columns, sex² redundant, minus 1
 
 
 def test_normality(dataset: tuple) -> None:
-    name, X, y = dataset
+    _name, X, y = dataset
     ours, reference = both(X, y)
     jb, jb_p, skew, kurtosis = stattools.jarque_bera(reference.resid)
     result = ours.jarque_bera()
@@ -74,7 +74,7 @@ def test_normality(dataset: tuple) -> None:
 
 
 def test_autocorrelation(dataset: tuple) -> None:
-    name, X, y = dataset
+    _name, X, y = dataset
     ours, reference = both(X, y)
     np.testing.assert_allclose(
         ours.durbin_watson().statistic, stattools.durbin_watson(reference.resid), rtol=RTOL
@@ -106,7 +106,7 @@ def test_reset(dataset: tuple) -> None:
 
 
 def test_vif_and_condition_number(dataset: tuple) -> None:
-    name, X, y = dataset
+    _name, X, y = dataset
     ours, reference = both(X, y)
     exog = reference.model.exog
     expected = [variance_inflation_factor(exog, j) for j in range(1, exog.shape[1])]

@@ -20,7 +20,7 @@ def data(n_samples: int = 30) -> tuple[np.ndarray, np.ndarray]:
 
 def test_no_residual_degrees_of_freedom() -> None:
     X, y = data(4)  # 4 rows, 4 parameters with the intercept
-    with pytest.raises(ValueError, match="Not enough samples.*0 residual degrees of freedom"):
+    with pytest.raises(ValueError, match=r"Not enough samples.*0 residual degrees of freedom"):
         diagnose(LinearRegression().fit(X, y), X, y)
 
 
@@ -42,7 +42,7 @@ def test_perfect_fit_has_defined_values_and_no_warnings() -> None:
         assert all(t.statistic is None for t in tests[:8])
         assert all("perfect fit" in t.reading for t in tests[:8])
         text = str(results.summary())
-        results.influence  # noqa: B018
+        results.influence
     assert "Perfect fit" in text
 
 

@@ -13,7 +13,7 @@ from glassbox.diagnostics.influence import influence
 
 
 def test_matches_statsmodels(dataset: tuple) -> None:
-    name, X, y = dataset
+    _name, X, y = dataset
     ours = diagnose(LinearRegression().fit(X, y), X, y).influence
     fit = sm.OLS(np.asarray(y, float), sm.add_constant(np.asarray(X, float))).fit()
     reference = OLSInfluence(fit)

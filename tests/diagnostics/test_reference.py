@@ -77,9 +77,7 @@ def test_matches_statsmodels(dataset: tuple, cov_type: str) -> None:
     assert_close(ours.conf_int(0.1), reference.conf_int(0.1), f"{name} conf_int")
     if "cov_params" not in skip:
         assert_close(ours.cov_params(), reference.cov_params(), f"{name} cov_params")
-    assert_close(
-        ours.normalized_cov_params, reference.normalized_cov_params, f"{name} (X'X)^-1"
-    )
+    assert_close(ours.normalized_cov_params, reference.normalized_cov_params, f"{name} (X'X)^-1")
     assert ours.use_t == reference.use_t
 
 

@@ -6,8 +6,8 @@ assumption tests, influence measures, a ``summary()`` and the residual plots.
 """
 
 from glassbox.diagnostics.assumptions import TestResult
-from glassbox.diagnostics.influence import Influence
 from glassbox.diagnostics.inference import COVARIANCE_ESTIMATORS
+from glassbox.diagnostics.influence import Influence
 from glassbox.diagnostics.results import RegressionResults, diagnose
 from glassbox.diagnostics.summary import Summary
 

@@ -196,7 +196,10 @@ def _skew_z(skew: float, n: int) -> float:
     """D'Agostino (1970): a normalizing transform of the sample skewness √b₁."""
     y = skew * np.sqrt((n + 1.0) * (n + 3.0) / (6.0 * (n - 2.0)))
     beta2 = (
-        3.0 * (n * n + 27.0 * n - 70.0) * (n + 1.0) * (n + 3.0)
+        3.0
+        * (n * n + 27.0 * n - 70.0)
+        * (n + 1.0)
+        * (n + 3.0)
         / ((n - 2.0) * (n + 5.0) * (n + 7.0) * (n + 9.0))
     )
     w2 = -1.0 + np.sqrt(2.0 * (beta2 - 1.0))
@@ -211,7 +214,9 @@ def _kurtosis_z(kurtosis: float, n: int) -> float:
     variance = 24.0 * n * (n - 2.0) * (n - 3.0) / ((n + 1.0) ** 2 * (n + 3.0) * (n + 5.0))
     x = (kurtosis - mean) / np.sqrt(variance)
     sqrt_beta1 = (
-        6.0 * (n * n - 5.0 * n + 2.0) / ((n + 7.0) * (n + 9.0))
+        6.0
+        * (n * n - 5.0 * n + 2.0)
+        / ((n + 7.0) * (n + 9.0))
         * np.sqrt(6.0 * (n + 3.0) * (n + 5.0) / (n * (n - 2.0) * (n - 3.0)))
     )
     a = 6.0 + 8.0 / sqrt_beta1 * (2.0 / sqrt_beta1 + np.sqrt(1.0 + 4.0 / sqrt_beta1**2))
@@ -380,9 +385,7 @@ def breusch_godfrey(resid: np.ndarray, design: np.ndarray, nlags: int | None = N
 # --- functional form -----------------------------------------------------------------------
 
 
-def reset(
-    resid: np.ndarray, design: np.ndarray, fitted: np.ndarray, power: int = 3
-) -> TestResult:
+def reset(resid: np.ndarray, design: np.ndarray, fitted: np.ndarray, power: int = 3) -> TestResult:
     """Ramsey's RESET: F test that ŷ², ..., ŷ^power add nothing to X.
 
     F = ((SSR_r - SSR_u)/q) / (SSR_u/(n - rank_u)), with SSR_r the residual sum of squares on
@@ -392,7 +395,9 @@ def reset(
     """
     name = "Ramsey RESET"
     if power < 2:
-        raise ValueError(f"power must be an integer >= 2 (ŷ² is the first added term); got {power}.")
+        raise ValueError(
+            f"power must be an integer >= 2 (ŷ² is the first added term); got {power}."
+        )
     if _all_zero(resid):
         return _undefined(name, "the residuals are all zero (perfect fit)")
     if np.ptp(fitted) == 0:
@@ -417,6 +422,4 @@ def reset(
         )
     else:
         reading = "No evidence that the linear form misses curvature."
-    return TestResult(
-        name, statistic, pvalue, reading, f"F({n_restrictions}, {df_denominator})"
-    )
+    return TestResult(name, statistic, pvalue, reading, f"F({n_restrictions}, {df_denominator})")

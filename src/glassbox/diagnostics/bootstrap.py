@@ -8,7 +8,8 @@ replacement, and reads the spread of the B coefficient vectors:
 .. math::
 
     \\widehat{\\mathrm{se}}_j = \\operatorname{sd}_b(\\hat\\beta_j^{*b}), \\qquad
-    \\mathrm{CI}_{1-\\alpha} = [q_{\\alpha/2}(\\hat\\beta_j^{*}),\\ q_{1-\\alpha/2}(\\hat\\beta_j^{*})]   \\tag{1}
+    \\mathrm{CI}_{1-\\alpha} =
+    [q_{\\alpha/2}(\\hat\\beta_j^{*}),\\ q_{1-\\alpha/2}(\\hat\\beta_j^{*})]  \\tag{1}
 
 (Efron and Tibshirani 1993, percentile interval). Resampling rows, not residuals, keeps the
 errors' relation to X, so the interval is also valid under heteroscedasticity. It describes
@@ -51,7 +52,7 @@ class BootstrapResult:
         return np.column_stack([lower, upper])
 
 
-def _take_rows(X: Any, rows: np.ndarray) -> Any:
+def _take_rows(X: Any, rows: Any) -> Any:
     return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
 
 

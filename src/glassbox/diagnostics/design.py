@@ -5,13 +5,14 @@ factorization of its *equilibrated* form (each column scaled to unit Euclidean n
 
 .. math::
 
-    X D^{-1} = Q R, \\qquad D = \\operatorname{diag}(\\lVert x_1 \\rVert, \\dots, \\lVert x_k \\rVert)   \\tag{1}
+    X D^{-1} = Q R, \\qquad
+    D = \\operatorname{diag}(\\lVert x_1 \\rVert, \\dots, \\lVert x_k \\rVert)  \\tag{1}
 
 from which
 
 .. math::
 
-    (X^\\top X)^{-1} = D^{-1} R^{-1} R^{-\\top} D^{-1}, \\qquad               \\tag{2}
+    (X^\\top X)^{-1} = D^{-1} R^{-1} R^{-\\top} D^{-1}, \\qquad  \\tag{2}
     X^{+} = (X^\\top X)^{-1} X^\\top = D^{-1} R^{-1} Q^\\top, \\qquad
     h_{ii} = \\lVert Q_{i,:} \\rVert^2 .
 

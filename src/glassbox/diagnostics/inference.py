@@ -8,7 +8,7 @@ Every estimator is a sandwich around the pseudo-inverse :math:`X^{+} = (X^\\top 
     \\widehat{V}(\\hat\\beta) = X^{+}\\, \\Omega \\, X^{+\\top}                   \\tag{1}
 
 =============  ====================================================================
-``nonrobust``  :math:`\\Omega = s^2 I`, :math:`s^2 = \\sum e_i^2/(n-k)`, i.e. :math:`s^2 (X^\\top X)^{-1}`
+``nonrobust``  :math:`\\Omega = s^2 I` with :math:`s^2 = \\sum e_i^2/(n-k)`
 ``HC0``        :math:`\\Omega = \\operatorname{diag}(e_i^2)` (White 1980)
 ``HC1``        HC0 times :math:`n/(n-k)` (Hinkley 1977)
 ``HC2``        :math:`\\Omega = \\operatorname{diag}(e_i^2/(1-h_{ii}))`

@@ -5,18 +5,19 @@ With leverages :math:`h_i` (the hat diagonal, :math:`H = QQ^\\top`), residuals :
 
 .. math::
 
-    r_i = \\frac{e_i}{s\\sqrt{1-h_i}}                       \\quad\\text{(internally studentized)}   \\tag{1}
+    r_i = \\frac{e_i}{s\\sqrt{1-h_i}} \\quad\\text{(internally studentized)}  \\tag{1}
 
     s_{(i)}^2 = \\frac{(n-k)s^2 - e_i^2/(1-h_i)}{n-k-1}, \\qquad
-    t_i = \\frac{e_i}{s_{(i)}\\sqrt{1-h_i}}                 \\quad\\text{(externally studentized)}   \\tag{2}
+    t_i = \\frac{e_i}{s_{(i)}\\sqrt{1-h_i}} \\quad\\text{(externally studentized)}  \\tag{2}
 
-    D_i = \\frac{r_i^2}{k} \\frac{h_i}{1-h_i}                \\quad\\text{(Cook's distance)}           \\tag{3}
+    D_i = \\frac{r_i^2}{k} \\frac{h_i}{1-h_i} \\quad\\text{(Cook's distance)}  \\tag{3}
 
-    \\mathrm{DFFITS}_i = t_i \\sqrt{\\frac{h_i}{1-h_i}}                                              \\tag{4}
+    \\mathrm{DFFITS}_i = t_i \\sqrt{\\frac{h_i}{1-h_i}}  \\tag{4}
 
 :math:`s_{(i)}` is the residual standard deviation with observation i left out, obtained
 without refitting. Cut-offs flagged (Belsley, Kuh & Welsch 1980; Cook & Weisberg 1982):
-leverage :math:`h_i > 2k/n`, :math:`|t_i| > 3`, :math:`D_i > 4/n`, :math:`|\\mathrm{DFFITS}_i| > 2\\sqrt{k/n}`.
+leverage :math:`h_i > 2k/n`, :math:`|t_i| > 3`, :math:`D_i > 4/n`,
+:math:`|\\mathrm{DFFITS}_i| > 2\\sqrt{k/n}`.
 
 An observation with leverage 1 determines its own fitted value (:math:`e_i = 0`): its
 studentized residuals are reported as 0 and its Cook's distance and DFFITS as infinite,

@@ -8,14 +8,14 @@ model's coefficients :math:`\\hat\\beta`, residuals :math:`e = y - X\\hat\\beta`
 
     s^2 = \\frac{e^\\top e}{n - k}, \\qquad
     \\operatorname{se}(\\hat\\beta_j) = \\sqrt{\\widehat{V}_{jj}}, \\qquad
-    t_j = \\hat\\beta_j / \\operatorname{se}(\\hat\\beta_j)                                   \\tag{1}
+    t_j = \\hat\\beta_j / \\operatorname{se}(\\hat\\beta_j)  \\tag{1}
 
     R^2 = 1 - \\frac{e^\\top e}{\\mathrm{TSS}}, \\qquad
     \\bar R^2 = 1 - \\frac{n - k_c}{n - k}(1 - R^2), \\qquad
-    F = \\frac{(\\mathrm{TSS} - e^\\top e)/(k - k_c)}{s^2}                                 \\tag{2}
+    F = \\frac{(\\mathrm{TSS} - e^\\top e)/(k - k_c)}{s^2}  \\tag{2}
 
     \\ell = -\\frac n2 \\left(\\log(2\\pi e^\\top e / n) + 1\\right), \\qquad
-    \\mathrm{AIC} = -2\\ell + 2k, \\qquad \\mathrm{BIC} = -2\\ell + k\\log n                   \\tag{3}
+    \\mathrm{AIC} = -2\\ell + 2k, \\qquad \\mathrm{BIC} = -2\\ell + k\\log n  \\tag{3}
 
 with TSS centered when there is a constant and uncentered otherwise, and :math:`\\widehat V`
 from :mod:`glassbox.diagnostics.inference`. With a robust covariance, F is the Wald statistic
@@ -383,7 +383,8 @@ class RegressionResults:
     def _residual_test(self, name: str, compute: Any) -> TestResult:
         if self.perfect_fit:
             return TestResult(name, None, None, "Not computed: perfect fit, residuals are zero.")
-        return compute()  # type: ignore[no-any-return]
+        result: TestResult = compute()
+        return result
 
     def breusch_pagan(self) -> TestResult:
         return self._residual_test(
@@ -434,7 +435,9 @@ class RegressionResults:
                 f"{', '.join(high)}."
             )
         else:
-            reading = f"No column's variance is inflated much by the others (all VIF <= {VIF_WARN:g})."
+            reading = (
+                f"No column's variance is inflated much by the others (all VIF <= {VIF_WARN:g})."
+            )
         return TestResult("VIF (max)", float(vif[worst]), None, reading, self.vif_names[worst])
 
     def condition_test(self) -> TestResult:
@@ -560,9 +563,7 @@ def _weakest_direction(design: FactorizedDesign, names: list[str]) -> dict[str, 
     _, _, vt = np.linalg.svd(design.r, full_matrices=False)
     direction = vt[-1]
     order = np.argsort(-np.abs(direction))
-    return {
-        names[design.kept[i]]: float(direction[i]) for i in order if abs(direction[i]) > 0.2
-    }
+    return {names[design.kept[i]]: float(direction[i]) for i in order if abs(direction[i]) > 0.2}
 
 
 def _one_target(values: np.ndarray, what: str) -> np.ndarray:
