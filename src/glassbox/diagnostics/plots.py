@@ -7,7 +7,7 @@ Panels, as in R's ``plot.lm``:
 2. normal Q-Q: sorted internally studentized residuals r_(i) against Φ⁻¹((i - 3/8)/(n + 1/4))
    (Blom's plotting positions);
 3. scale-location: √|r_i| against ŷ_i, with a smoother (a trend shows heteroscedasticity);
-4. r_i against leverage h_i, with the Cook's distance contours D = 0.5 and 1, i.e. from
+4. r_i against leverage h_i, with the Cook's distance contours D = 4/n, 0.5 and 1, from
    D = r² h / (k (1 - h)):  r = ±√(D k (1 - h) / h).
 
 matplotlib is imported only here, and figures are drawn on an Agg canvas, never through
@@ -135,11 +135,11 @@ def plot_residuals(results: RegressionResults, path: str | Path | None = None) -
     grid = np.linspace(
         max(float(leverage.min()), 1e-3), min(float(leverage.max()) * 1.1, 0.999), 100
     )
-    for level, style in ((0.5, "--"), (1.0, "-.")):
+    for level, style in ((4.0 / results.nobs, ":"), (0.5, "--"), (1.0, "-.")):
         bound = np.sqrt(level * results.rank * (1.0 - grid) / grid)
         panel.plot(grid, bound, color="tab:red", linestyle=style, linewidth=1)
         panel.plot(grid, -bound, color="tab:red", linestyle=style, linewidth=1)
-        panel.annotate(f"Cook's D = {level:g}", (grid[-1], bound[-1]), fontsize=7, color="tab:red")
+        panel.annotate(f"D = {level:.2g}", (grid[-1], bound[-1]), fontsize=7, color="tab:red")
     cooks = np.where(np.isfinite(influence.cooks_distance), influence.cooks_distance, 0.0)
     for index in np.argsort(-cooks)[:3]:
         panel.annotate(str(int(index)), (leverage[index], studentized[index]), fontsize=7)
