@@ -29,6 +29,7 @@ def both(X: object, y: object):
     return ours, reference
 
 
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.SingularMatrixWarning")
 def test_breusch_pagan_and_white(dataset: tuple) -> None:
     _name, X, y = dataset
     ours, reference = both(X, y)
