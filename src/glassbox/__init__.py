@@ -18,17 +18,36 @@ from glassbox.persistence import load, save
 
 __version__ = "0.1.0"
 
+# Loaded on first use: they pull in scipy.stats (and matplotlib for plots), which would
+# triple the cost of `import glassbox`.
+_LAZY = {
+    "diagnose": ("glassbox.diagnostics", "diagnose"),
+    "RegressionResults": ("glassbox.diagnostics", "RegressionResults"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'glassbox' has no attribute {name!r}")
+
+
 __all__ = [
     "ConvergenceWarning",
     "DivergenceError",
     "LinearRegression",
     "NotFittedError",
     "RankDeficientWarning",
+    "RegressionResults",
     "Ridge",
     "RidgeCV",
     "SaveFormatError",
     "__version__",
     "clone",
+    "diagnose",
     "load",
     "save",
 ]

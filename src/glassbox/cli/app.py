@@ -12,6 +12,7 @@ from rich.table import Table
 
 from glassbox import __version__
 from glassbox.bench.exact import DATASETS, run_exact
+from glassbox.cli.diagnose import diagnose_command
 
 app = typer.Typer(
     help="glassbox: machine learning written out in NumPy, checked and benchmarked.",
@@ -19,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+app.command("diagnose")(diagnose_command)
 
 
 @app.command()
