@@ -46,7 +46,7 @@ def test_bench_config_file_and_flags_override_it(tmp_path):
     config = tmp_path / "bench.toml"
     config.write_text(
         'datasets = ["lesson"]\nn_samples = 40\nbackends = ["numpy"]\nmethods = ["qr", "svd"]\n'
-        "repeats = 1\nmin_time = 0.0\nseed = 3\n[params.LinearRegression]\nmax_epochs = 20\n"
+        "repeats = 1\nmin_time = 0.0\nseed = 3\nfigures = false\n[params.LinearRegression]\nmax_epochs = 20\n"
     )
     out = tmp_path / "out"
     result = runner.invoke(
@@ -108,7 +108,3 @@ def test_bench_on_a_csv_file_and_its_errors(tmp_path):
 def test_resume_needs_out():
     result = runner.invoke(app, ["bench", *TINY, "--resume"])
     assert result.exit_code == 2 and "resume needs out" in result.output
-
-
-def test_list_still_works():
-    assert runner.invoke(app, ["list"]).exit_code == 0
