@@ -46,7 +46,8 @@ def test_bench_config_file_and_flags_override_it(tmp_path):
     config = tmp_path / "bench.toml"
     config.write_text(
         'datasets = ["lesson"]\nn_samples = 40\nbackends = ["numpy"]\nmethods = ["qr", "svd"]\n'
-        "repeats = 1\nmin_time = 0.0\nseed = 3\nfigures = false\n[params.LinearRegression]\nmax_epochs = 20\n"
+        "repeats = 1\nmin_time = 0.0\nseed = 3\nfigures = false\n"
+        "[params.LinearRegression]\nmax_epochs = 20\n"
     )
     out = tmp_path / "out"
     result = runner.invoke(
