@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from typing import Annotated
 
 import typer
@@ -11,8 +10,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from glassbox import __version__
-from glassbox.bench.exact import DATASETS, run_exact
+from glassbox.cli.bench import bench
 from glassbox.cli.diagnose import diagnose_command
+from glassbox.cli.sweep import sweep
 
 app = typer.Typer(
     help="glassbox: machine learning written out in NumPy, checked and benchmarked.",
@@ -81,50 +81,5 @@ def list_implementations(
             console.print(f"  {escape(note)}")
 
 
-@app.command()
-def bench(
-    dataset: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--dataset", "-d", help=f"Built-in dataset(s): {', '.join(DATASETS)} (default: all)."
-        ),
-    ] = None,
-    repeats: Annotated[int, typer.Option(min=1, help="Timed fits per cell (after a warm-up).")] = 3,
-    seed: Annotated[int, typer.Option(help="Seed of the train/test split.")] = 0,
-) -> None:
-    """Compare the exact least-squares methods with NumPy, scikit-learn, PyTorch, statsmodels."""
-    try:
-        with console.status("benchmarking...") as status:
-            rows = run_exact(
-                dataset or None,
-                repeats=repeats,
-                seed=seed,
-                progress=lambda cell: status.update(f"fitting {cell}"),
-            )
-    except ValueError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from error
-    for name in dict.fromkeys(row.dataset for row in rows):
-        table = Table(title=f"dataset: {name}", title_justify="left")
-        for column in ("method", "engine", "fit ms", "min", "max", "RMSE", "R²", "digits"):
-            table.add_column(column, justify="left" if column in ("method", "engine") else "right")
-        for row in (r for r in rows if r.dataset == name):
-            if row.seconds is None or row.rmse is None or row.r2 is None or row.digits is None:
-                table.add_row(row.method, row.engine, f"[dim]{row.note}[/dim]", "", "", "", "", "")
-                continue
-            table.add_row(
-                row.method,
-                row.engine,
-                f"{1e3 * statistics.median(row.seconds):.2f}",
-                f"{1e3 * min(row.seconds):.2f}",
-                f"{1e3 * max(row.seconds):.2f}",
-                f"{row.rmse:.4g}",
-                f"{row.r2:.4f}",
-                f"{row.digits:.1f}",
-            )
-        console.print(table)
-    console.print(
-        "fit ms: median of the timed fits (min, max beside it), fit only. RMSE, R²: on the "
-        "held-out 20%. digits: correct significant digits of the worst coefficient against a "
-        "100-digit decimal solve (glassbox precision='extended')."
-    )
+app.command()(bench)
+app.command()(sweep)
