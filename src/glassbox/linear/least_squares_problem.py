@@ -169,6 +169,20 @@ def prepare_problem(
     )
 
 
+def centered_correlations(
+    X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None, *, fit_intercept: bool
+) -> np.ndarray:
+    """``q = Xcᵀ W yc`` alone (what the α grid needs), without forming G or a centered X."""
+    weights = None
+    if sample_weight is not None:
+        weights = sample_weight * (X.shape[0] / sample_weight.sum())
+    Yc = Y - _weighted_mean(Y, weights) if fit_intercept else Y
+    Yw = Yc if weights is None else Yc * weights[:, None]
+    if not fit_intercept:
+        return X.T @ Yw
+    return X.T @ Yw - np.outer(_weighted_mean(X, weights), Yw.sum(axis=0))
+
+
 def alpha_max(problem: LeastSquaresProblem, l1_ratio: float) -> float:
     """The smallest α at which w = 0 solves eq. (1): ``max_j ‖(Xᵀy)_j‖₂ / (n ρ)``.
 

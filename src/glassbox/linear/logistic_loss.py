@@ -1,0 +1,146 @@
+"""The logistic (binary) and softmax (multinomial) losses, computed without overflow.
+
+With the design ``X̃ = [X, 1]`` (the column of ones only with an intercept), weights
+``s_i`` normalized to sum to 1, and coefficients ``W`` of shape (K, d):
+
+    binary (K = 1):  z = X̃w,   ℓ_i = log(1 + e^{z_i}) − y_i z_i,   y_i ∈ {0, 1}        (1)
+    softmax:         Z = X̃Wᵀ,  ℓ_i = log Σ_k e^{Z_ik} − Z_{i,y_i}                     (2)
+
+    f(W) = Σ_i s_i ℓ_i + ½ l2 ‖W_pen‖²,     ∇f = (s ⊙ (P − Y))ᵀ X̃ + l2 W_pen           (3)
+
+where ``P`` is σ(z) or softmax(Z) and ``W_pen`` zeroes the intercept column (never
+penalized). This is scikit-learn's ``C Σ s_i ℓ_i + ½‖w‖²`` divided by ``C Σ s_i``:
+``l2 = (1 − ρ)/(C Σ s)``, and the L1 weight is ``ρ/(C Σ s)``.
+
+Stability: ``log(1 + e^z) = max(z, 0) + log1p(e^{−|z|})`` and
+``σ(z) = e^{−log(1 + e^{−z})}``; ``log Σ e^{Z_k} = m + log Σ e^{Z_k − m}`` with
+``m = max_k Z_k``. None of them overflows for any finite margin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["LogisticProblem", "log1pexp", "log_softmax", "sigmoid"]
+
+
+def log1pexp(z: np.ndarray) -> np.ndarray:
+    """``log(1 + e^z)`` for any finite z."""
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """``1 / (1 + e^{−z})`` without overflow: ``e^{−log(1 + e^{−z})}``."""
+    return np.exp(-log1pexp(-z))
+
+
+def log_softmax(Z: np.ndarray) -> np.ndarray:
+    """``Z − log Σ_k e^{Z_k}`` row-wise, shifted by the row maximum."""
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+@dataclass
+class LogisticProblem:
+    """Eq. (3) on one data set: everything a solver needs, nothing about the estimator.
+
+    Attributes
+    ----------
+    X : ndarray (n_samples, d)
+        ``X̃``: the design, with a trailing column of ones when ``fit_intercept``.
+    Y : ndarray (n_samples,) for binary, (n_samples, K) one-hot for softmax
+    weights : ndarray (n_samples,), summing to 1
+    l2, l1 : float
+        Penalty weights on the mean-loss scale.
+    fit_intercept : bool
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    weights: np.ndarray
+    l2: float
+    l1: float
+    fit_intercept: bool
+
+    @property
+    def n_outputs(self) -> int:
+        """K: 1 for binary, the number of classes for softmax."""
+        return 1 if self.Y.ndim == 1 else int(self.Y.shape[1])
+
+    @property
+    def n_params(self) -> int:
+        return self.n_outputs * self.X.shape[1]
+
+    @property
+    def penalized(self) -> np.ndarray:
+        """Mask over the flattened (K, d) coefficients: False on the intercept column."""
+        mask = np.ones((self.n_outputs, self.X.shape[1]), dtype=bool)
+        if self.fit_intercept:
+            mask[:, -1] = False
+        return mask.ravel()
+
+    def coef_matrix(self, w: np.ndarray) -> np.ndarray:
+        return w.reshape(self.n_outputs, self.X.shape[1])
+
+    def margins(self, w: np.ndarray) -> np.ndarray:
+        """z (binary, shape (n,)) or Z (softmax, shape (n, K))."""
+        W = self.coef_matrix(w)
+        return self.X @ W[0] if self.Y.ndim == 1 else self.X @ W.T
+
+    def smooth_value_grad(self, w: np.ndarray) -> tuple[float, np.ndarray]:
+        """f and ∇f of eq. (3) (no L1 term)."""
+        Z = self.margins(w)
+        pen = w * self.penalized
+        if self.Y.ndim == 1:
+            loss = float(self.weights @ (log1pexp(Z) - self.Y * Z))  # eq. (1)
+            residual = self.weights * (sigmoid(Z) - self.Y)
+            grad = self.X.T @ residual
+        else:
+            log_p = log_softmax(Z)
+            loss = -float(self.weights @ np.einsum("ik,ik->i", self.Y, log_p))  # eq. (2)
+            residual = self.weights[:, None] * (np.exp(log_p) - self.Y)
+            grad = (residual.T @ self.X).ravel()
+        value = loss + 0.5 * self.l2 * float(pen @ pen)
+        return value, grad + self.l2 * pen
+
+    def objective(self, w: np.ndarray) -> float:
+        """eq. (3) plus the L1 term ``l1 ‖W_pen‖₁``."""
+        value, _ = self.smooth_value_grad(w)
+        return value + self.l1 * float(np.sum(np.abs(w * self.penalized)))
+
+    def hessian(self, w: np.ndarray) -> np.ndarray:
+        """∇²f, shape (K d, K d).
+
+        Binary: ``X̃ᵀ diag(s σ(1 − σ)) X̃``; softmax: block (k, l) is
+        ``X̃ᵀ diag(s P_k (δ_kl − P_l)) X̃``; plus ``l2`` on penalized diagonal entries.
+        """
+        Z = self.margins(w)
+        d = self.X.shape[1]
+        if self.Y.ndim == 1:
+            p = sigmoid(Z)
+            root = np.sqrt(self.weights * p * (1.0 - p))
+            A = self.X * root[:, None]
+            H = A.T @ A  # symmetric product: BLAS syrk
+        else:
+            P = np.exp(log_softmax(Z))
+            K = P.shape[1]
+            H = np.empty((K * d, K * d))
+            for k in range(K):
+                for j in range(k, K):
+                    h = self.weights * P[:, k] * ((k == j) - P[:, j])
+                    block = self.X.T @ (self.X * h[:, None])
+                    H[k * d : (k + 1) * d, j * d : (j + 1) * d] = block
+                    H[j * d : (j + 1) * d, k * d : (k + 1) * d] = block.T
+        H[np.diag_indices_from(H)] += self.l2 * self.penalized
+        return H
+
+    def gradient_smoothness(self) -> float:
+        """An upper bound L on the Lipschitz constant of ∇f.
+
+        σ' ≤ ¼ and diag(p) − ppᵀ ≼ ½ I give ``L = c λ_max(X̃ᵀ S X̃) + l2``, c = ¼ or ½.
+        """
+        A = self.X * np.sqrt(self.weights)[:, None]
+        top = float(np.linalg.eigvalsh(A.T @ A)[-1])
+        return (0.25 if self.Y.ndim == 1 else 0.5) * top + self.l2
