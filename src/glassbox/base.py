@@ -86,9 +86,7 @@ class BaseEstimator:
         return f"{type(self).__name__}({', '.join(changed)})"
 
     def __sklearn_is_fitted__(self) -> bool:
-        return any(
-            name.endswith("_") and not name.startswith("__") for name in vars(self)
-        )
+        return any(name.endswith("_") and not name.startswith("__") for name in vars(self))
 
     def _check_is_fitted(self) -> None:
         if not self.__sklearn_is_fitted__():

@@ -24,10 +24,13 @@ def _data_conversion_warning() -> type[Warning]:
         return UserWarning
 
 
-def as_label_array(y: Any, *, name: str = "y") -> np.ndarray:
+def as_label_array(y: Any, *, name: str = "y", owner: str = "This classifier") -> np.ndarray:
     """``y`` as a 1-D array of labels (a column vector is raveled with a warning)."""
     if y is None:
-        raise ValueError(f"{name} is None; pass the class label of every sample.")
+        raise ValueError(
+            f"{owner} requires y to be passed, but the target y is None. Pass the class "
+            "label of every sample."
+        )
     if hasattr(y, "tocsr") and hasattr(y, "nnz"):
         raise TypeError(f"{name} is a sparse matrix; pass a 1-D array of class labels.")
     labels = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
@@ -73,7 +76,7 @@ def check_classification_target(
     y: Any, n_samples: int, *, owner: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validate labels; return ``(classes, encoded)`` with ``classes[encoded] == y``."""
-    labels = as_label_array(y)
+    labels = as_label_array(y, owner=owner)
     if labels.shape[0] != n_samples:
         raise ValueError(
             f"X and y have inconsistent numbers of samples: X has {n_samples} rows but y has "

@@ -109,7 +109,7 @@ class _ElasticNetBase(RegressorMixin, BaseEstimator):
         owner = type(self).__name__
         alpha, l1_ratio = check_solver_params(self)
         warm = self.warm_start and hasattr(self, "coef_")
-        previous = np.atleast_2d(self.coef_) if warm else None
+        previous = np.atleast_2d(getattr(self, "coef_")) if warm else None  # noqa: B009
         X = validate_data(self, X, reset=True)
         y = check_target(y, X.shape[0], estimator_name=owner)
         weights = check_sample_weight(sample_weight, X.shape[0])
@@ -133,16 +133,11 @@ class _ElasticNetBase(RegressorMixin, BaseEstimator):
             coef_init=start,
         )
         intercept = problem.y_offset - coef @ problem.X_offset
-        if y.ndim == 1:
-            self.coef_ = coef[0]
-            self.intercept_ = float(intercept[0])
-            self.dual_gap_ = float(gaps[0])
-            self.n_iter_ = int(n_iters[0])
-        else:
-            self.coef_ = coef
-            self.intercept_ = intercept
-            self.dual_gap_ = gaps
-            self.n_iter_ = n_iters
+        single = y.ndim == 1
+        self.coef_: np.ndarray = coef[0] if single else coef
+        self.intercept_: Any = float(intercept[0]) if single else intercept
+        self.dual_gap_: Any = float(gaps[0]) if single else gaps
+        self.n_iter_: Any = int(n_iters[0]) if single else n_iters
         self.solver_ = self.solver
         self.precompute_ = gram_form
         return self
@@ -185,7 +180,14 @@ def solve_all_targets(
     for k in range(n_targets):
         start = coef_init[k] if coef_init is not None else np.zeros(problem.n_features)
         result = solve(
-            problem.target(k), l1, l2, start, max_iter=max_iter, tol=tol, selection=selection, rng=rng
+            problem.target(k),
+            l1,
+            l2,
+            start,
+            max_iter=max_iter,
+            tol=tol,
+            selection=selection,
+            rng=rng,
         )
         coef[k], gaps[k], n_iters[k] = result.coef, result.gap / n, result.n_iter
         if warn and not result.converged:

@@ -83,13 +83,41 @@ def wolfe_line_search(
             t = 0.5 * (t_prev + t)
             continue
         if f_t > f0 + c1 * t * slope0 or (evals > 1 and f_t >= f_prev):
-            return _zoom(fun, x, f0, slope0, direction, t_prev, f_prev, slope_prev, t, f_t,
-                         slope_t, c1, c2, max_evals - evals)
+            return _zoom(
+                fun,
+                x,
+                f0,
+                slope0,
+                direction,
+                t_prev,
+                f_prev,
+                slope_prev,
+                t,
+                f_t,
+                slope_t,
+                c1,
+                c2,
+                max_evals - evals,
+            )
         if abs(slope_t) <= -c2 * slope0:
             return t, f_t, g_t
         if slope_t >= 0:
-            return _zoom(fun, x, f0, slope0, direction, t, f_t, slope_t, t_prev, f_prev,
-                         slope_prev, c1, c2, max_evals - evals)
+            return _zoom(
+                fun,
+                x,
+                f0,
+                slope0,
+                direction,
+                t,
+                f_t,
+                slope_t,
+                t_prev,
+                f_prev,
+                slope_prev,
+                c1,
+                c2,
+                max_evals - evals,
+            )
         t_prev, f_prev, slope_prev = t, f_t, slope_t
         t = 2.0 * t
     return None

@@ -95,8 +95,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if self.penalty == "elasticnet":
             if self.l1_ratio is None:
                 raise ValueError(
-                    f"{owner}: penalty='elasticnet' needs l1_ratio, a number in [0, 1]; "
-                    "got None."
+                    f"{owner}: penalty='elasticnet' needs l1_ratio, a number in [0, 1]; got None."
                 )
             return check_real(owner, "l1_ratio", self.l1_ratio, low=0.0, high=1.0)
         if self.l1_ratio is not None:
