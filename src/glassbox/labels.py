@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ["check_classification_target", "class_weights", "label_type"]
 
 
-def _data_conversion_warning() -> type[Warning]:
+def data_conversion_warning() -> type[Warning]:
     try:
         from sklearn.exceptions import DataConversionWarning
 
@@ -38,7 +38,7 @@ def as_label_array(y: Any, *, name: str = "y", owner: str = "This classifier") -
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. Please change the "
             "shape of y to (n_samples,), for example using ravel().",
-            _data_conversion_warning(),
+            data_conversion_warning(),
             stacklevel=3,
         )
         labels = labels.ravel()
@@ -110,7 +110,7 @@ def check_classification_target(
     if len(classes) < 2:
         raise ValueError(
             f"{owner} needs samples of at least 2 classes in the data, but the data contains "
-            f"only one class: {classes[0]!r}."
+            f"only one class: {classes.tolist()[0]!r}."
         )
     return classes, encoded.ravel()
 

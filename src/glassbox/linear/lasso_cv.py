@@ -14,12 +14,14 @@ refitted on all the data at that pair. ``mse_path_`` keeps every MSE, shaped
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from glassbox.base import BaseEstimator, RegressorMixin
+from glassbox.labels import data_conversion_warning
 from glassbox.linear.lasso import ElasticNet, as_generator, check_solver_params, use_gram
 from glassbox.linear.least_squares_problem import (
     LeastSquaresProblem,
@@ -116,6 +118,13 @@ class _EnetCVBase(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"{owner} fits a single target; got y with {y.shape[1]} columns. Fit one "
                 "model per column."
+            )
+        if y.ndim == 2:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. Please change "
+                "the shape of y to (n_samples,), for example using ravel().",
+                data_conversion_warning(),
+                stacklevel=2,
             )
         y = y.ravel()
         weights = check_sample_weight(sample_weight, X.shape[0])

@@ -172,6 +172,7 @@ def lbfgs(
     gtol: float = 1e-4,
     ftol: float = 64 * np.finfo(float).eps,
     memory: int = 10,
+    patience: int = 3,
 ) -> LBFGSResult:
     """Minimize ``fun`` (value and gradient) by L-BFGS from ``x0``.
 
@@ -181,6 +182,7 @@ def lbfgs(
     x = np.array(x0, dtype=np.float64)
     f, g = fun(x)
     pairs: deque[tuple[np.ndarray, np.ndarray, float]] = deque(maxlen=memory)
+    stalled = 0
     for n_iter in range(1, max_iter + 1):
         if float(np.max(np.abs(g))) <= gtol:
             return LBFGSResult(x, f, g, n_iter - 1, True, "gradient below gtol")
@@ -205,7 +207,10 @@ def lbfgs(
         x = x + s
         decrease = (f - f_new) / max(abs(f), abs(f_new), 1.0)
         f, g = f_new, g_new
-        if decrease <= ftol:  # f no longer changes at machine precision: as scipy, a success
+        # f no longer changes at machine precision: a success, as in scipy, once it has
+        # happened on `patience` consecutive steps (the gradient may still be shrinking)
+        stalled = stalled + 1 if decrease <= ftol else 0
+        if stalled >= patience:
             return LBFGSResult(x, f, g, n_iter, True, "relative decrease below ftol")
     converged = float(np.max(np.abs(g))) <= gtol
     return LBFGSResult(x, f, g, max_iter, converged, "max_iter reached")

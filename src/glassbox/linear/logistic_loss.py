@@ -126,13 +126,16 @@ class LogisticProblem:
         else:
             P = np.exp(log_softmax(Z))
             K = P.shape[1]
-            H = np.empty((K * d, K * d))
+            # Σ_i s_i (diag(p_i) − p_i p_iᵀ) ⊗ x_i x_iᵀ = blockdiag_k(X̃ᵀ diag(s P_k) X̃) − QᵀQ
+            # with Q = [√s P_1 ⊙ X̃, …, √s P_K ⊙ X̃]: one symmetric product for all blocks
+            root = np.sqrt(self.weights)[:, None]
+            Q = (root * P)[:, :, None] * self.X[:, None, :]  # (n, K, d)
+            Q = Q.reshape(len(P), K * d)  # (n, K, d) -> (n, K d)
+            H = -(Q.T @ Q)
             for k in range(K):
-                for j in range(k, K):
-                    h = self.weights * P[:, k] * ((k == j) - P[:, j])
-                    block = self.X.T @ (self.X * h[:, None])
-                    H[k * d : (k + 1) * d, j * d : (j + 1) * d] = block
-                    H[j * d : (j + 1) * d, k * d : (k + 1) * d] = block.T
+                block = slice(k * d, (k + 1) * d)
+                A = self.X * (root[:, 0] * np.sqrt(P[:, k]))[:, None]
+                H[block, block] += A.T @ A
         H[np.diag_indices_from(H)] += self.l2 * self.penalized
         return H
 

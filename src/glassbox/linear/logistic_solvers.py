@@ -33,6 +33,9 @@ from glassbox.linear.proximal import fista, soft_threshold
 __all__ = ["LOGISTIC_SOLVERS", "SUPPORTS_L1", "SolverResult"]
 
 
+_ROUNDING = 16 * np.finfo(np.float64).eps
+
+
 @dataclass
 class SolverResult:
     coef: np.ndarray
@@ -58,10 +61,14 @@ def newton_cholesky(
         except LinAlgError:  # singular (separable, unpenalized): least squares step
             step = -np.linalg.lstsq(H, g, rcond=None)[0]
         slope = float(g @ step)
+        grad_norm = float(np.max(np.abs(g)))
         t = 1.0
         while True:
             f_new, g_new = problem.smooth_value_grad(w + t * step)
             if f_new <= f + 1e-4 * t * slope or t < 1e-10:
+                break
+            # next to the minimum f changes below its rounding error: judge by the gradient
+            if f_new - f <= _ROUNDING * abs(f) and float(np.max(np.abs(g_new))) < grad_norm:
                 break
             t *= 0.5
         if t < 1e-10:
