@@ -142,7 +142,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         total = float(weights.sum())
         problem = LogisticProblem(
-            X=np.hstack([X, np.ones((X.shape[0], 1))]) if self.fit_intercept else X,
+            X=X,
             Y=(encoded == 1).astype(np.float64)
             if len(classes) == 2
             else np.eye(len(classes))[encoded],

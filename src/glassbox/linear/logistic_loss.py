@@ -46,15 +46,18 @@ def log_softmax(Z: np.ndarray) -> np.ndarray:
 class LogisticProblem:
     """Eq. (3) on one data set: everything a solver needs, nothing about the estimator.
 
+    The column of ones of ``X̃`` is never stored: the intercept's share of each product is
+    added separately, so X is used in place, whatever its size.
+
     Attributes
     ----------
-    X : ndarray (n_samples, d)
-        ``X̃``: the design, with a trailing column of ones when ``fit_intercept``.
+    X : ndarray (n_samples, n_features)
     Y : ndarray (n_samples,) for binary, (n_samples, K) one-hot for softmax
     weights : ndarray (n_samples,), summing to 1
     l2, l1 : float
         Penalty weights on the mean-loss scale.
     fit_intercept : bool
+        Whether the last column of W (d = n_features + 1) is an intercept.
     """
 
     X: np.ndarray
@@ -70,38 +73,66 @@ class LogisticProblem:
         return 1 if self.Y.ndim == 1 else int(self.Y.shape[1])
 
     @property
+    def n_columns(self) -> int:
+        """d: features plus one for the intercept."""
+        return self.X.shape[1] + int(self.fit_intercept)
+
+    @property
     def n_params(self) -> int:
-        return self.n_outputs * self.X.shape[1]
+        return self.n_outputs * self.n_columns
 
     @property
     def penalized(self) -> np.ndarray:
         """Mask over the flattened (K, d) coefficients: False on the intercept column."""
-        mask = np.ones((self.n_outputs, self.X.shape[1]), dtype=bool)
+        mask = np.ones((self.n_outputs, self.n_columns), dtype=bool)
         if self.fit_intercept:
             mask[:, -1] = False
         return mask.ravel()
 
     def coef_matrix(self, w: np.ndarray) -> np.ndarray:
-        return w.reshape(self.n_outputs, self.X.shape[1])
+        return w.reshape(self.n_outputs, self.n_columns)
+
+    def augmented(self) -> np.ndarray:
+        """``X̃ = [X, 1]`` as an array (a copy; used only where a product needs it whole)."""
+        if not self.fit_intercept:
+            return self.X
+        return np.hstack([self.X, np.ones((self.X.shape[0], 1))])
 
     def margins(self, w: np.ndarray) -> np.ndarray:
-        """z (binary, shape (n,)) or Z (softmax, shape (n, K))."""
+        """z = X̃w (binary, shape (n,)) or Z = X̃Wᵀ (softmax, shape (n, K))."""
         W = self.coef_matrix(w)
-        return self.X @ W[0] if self.Y.ndim == 1 else self.X @ W.T
+        p = self.X.shape[1]
+        if self.Y.ndim == 1:
+            z = self.X @ W[0, :p]
+            return z + W[0, p] if self.fit_intercept else z
+        Z = self.X @ W[:, :p].T
+        return Z + W[:, p] if self.fit_intercept else Z
+
+    def _times_design(self, residual: np.ndarray) -> np.ndarray:
+        """``rᵀX̃`` for r of shape (n,) or (n, K), flattened as W."""
+        parts = residual.T @ self.X  # (p,) or (K, p)
+        if self.fit_intercept:
+            total = residual.sum(axis=0)
+            parts = (
+                np.append(parts, total) if residual.ndim == 1 else np.column_stack([parts, total])
+            )
+        return parts.ravel()
 
     def smooth_value_grad(self, w: np.ndarray) -> tuple[float, np.ndarray]:
         """f and ∇f of eq. (3) (no L1 term)."""
         Z = self.margins(w)
         pen = w * self.penalized
         if self.Y.ndim == 1:
-            loss = float(self.weights @ (log1pexp(Z) - self.Y * Z))  # eq. (1)
-            residual = self.weights * (sigmoid(Z) - self.Y)
-            grad = self.X.T @ residual
+            # one exp serves both log(1 + e^z) and σ(z): e = e^{−|z|}
+            e = np.exp(-np.abs(Z))
+            softplus = np.maximum(Z, 0.0) + np.log1p(e)
+            prob = np.where(Z >= 0, 1.0, e) / (1.0 + e)
+            loss = float(self.weights @ (softplus - self.Y * Z))  # eq. (1)
+            grad = self._times_design(self.weights * (prob - self.Y))
         else:
             log_p = log_softmax(Z)
             loss = -float(self.weights @ np.einsum("ik,ik->i", self.Y, log_p))  # eq. (2)
-            residual = self.weights[:, None] * (np.exp(log_p) - self.Y)
-            grad = (residual.T @ self.X).ravel()
+            grad = self._times_design(self.weights[:, None] * (np.exp(log_p) - self.Y))
         value = loss + 0.5 * self.l2 * float(pen @ pen)
         return value, grad + self.l2 * pen
 
@@ -117,24 +148,30 @@ class LogisticProblem:
         ``X̃ᵀ diag(s P_k (δ_kl − P_l)) X̃``; plus ``l2`` on penalized diagonal entries.
         """
         Z = self.margins(w)
-        d = self.X.shape[1]
+        p, d = self.X.shape[1], self.n_columns
         if self.Y.ndim == 1:
-            p = sigmoid(Z)
-            root = np.sqrt(self.weights * p * (1.0 - p))
-            A = self.X * root[:, None]
-            H = A.T @ A  # symmetric product: BLAS syrk
+            prob = sigmoid(Z)
+            h = self.weights * prob * (1.0 - prob)
+            A = self.X * np.sqrt(h)[:, None]
+            H = np.empty((d, d))
+            H[:p, :p] = A.T @ A  # symmetric product: BLAS syrk
+            if self.fit_intercept:
+                cross = self.X.T @ h
+                H[:p, p] = H[p, :p] = cross
+                H[p, p] = h.sum()
         else:
+            X = self.augmented()
             P = np.exp(log_softmax(Z))
             K = P.shape[1]
             # Σ_i s_i (diag(p_i) − p_i p_iᵀ) ⊗ x_i x_iᵀ = blockdiag_k(X̃ᵀ diag(s P_k) X̃) − QᵀQ
             # with Q = [√s P_1 ⊙ X̃, …, √s P_K ⊙ X̃]: one symmetric product for all blocks
             root = np.sqrt(self.weights)[:, None]
-            Q = (root * P)[:, :, None] * self.X[:, None, :]  # (n, K, d)
+            Q = (root * P)[:, :, None] * X[:, None, :]  # (n, K, d)
             Q = Q.reshape(len(P), K * d)  # (n, K, d) -> (n, K d)
             H = -(Q.T @ Q)
             for k in range(K):
                 block = slice(k * d, (k + 1) * d)
-                A = self.X * (root[:, 0] * np.sqrt(P[:, k]))[:, None]
+                A = X * (root[:, 0] * np.sqrt(P[:, k]))[:, None]
                 H[block, block] += A.T @ A
         H[np.diag_indices_from(H)] += self.l2 * self.penalized
         return H
@@ -144,6 +181,6 @@ class LogisticProblem:
 
         σ' ≤ ¼ and diag(p) − ppᵀ ≼ ½ I give ``L = c λ_max(X̃ᵀ S X̃) + l2``, c = ¼ or ½.
         """
-        A = self.X * np.sqrt(self.weights)[:, None]
+        A = self.augmented() * np.sqrt(self.weights)[:, None]
         top = float(np.linalg.eigvalsh(A.T @ A)[-1])
         return (0.25 if self.Y.ndim == 1 else 0.5) * top + self.l2

@@ -46,13 +46,17 @@ class SolverResult:
 def newton_cholesky(
     problem: LogisticProblem, w0: np.ndarray, *, max_iter: int, tol: float
 ) -> SolverResult:
-    """Newton's method with a Cholesky solve and Armijo backtracking (see module doc)."""
+    """Newton's method with a Cholesky solve and Armijo backtracking (see module doc).
+
+    Stops, as scikit-learn's newton-cholesky, once after a step both ``max |∇f| ≤ tol``
+    and the Newton decrement of that step ``½ dᵀ(∇²f)d ≤ tol``.
+    """
     w = np.array(w0, dtype=np.float64)
     flat = _flat_directions(problem)
     f, g = problem.smooth_value_grad(w)
+    if float(np.max(np.abs(g))) <= tol * 1e-3:  # already at the minimum (e.g. warm start)
+        return SolverResult(w, 0, True)
     for n_iter in range(1, max_iter + 1):
-        if float(np.max(np.abs(g))) <= tol:
-            return SolverResult(w, n_iter - 1, True)
         H = problem.hessian(w)
         if flat is not None:
             H += flat
@@ -75,13 +79,16 @@ def newton_cholesky(
             return SolverResult(w, n_iter, float(np.max(np.abs(g))) <= tol)
         w = w + t * step
         f, g = f_new, g_new
+        decrement = 0.5 * float(step @ (H @ step))
+        if float(np.max(np.abs(g))) <= tol and decrement <= tol:
+            return SolverResult(w, n_iter, True)
     return SolverResult(w, max_iter, float(np.max(np.abs(g))) <= tol)
 
 
 def _flat_directions(problem: LogisticProblem) -> np.ndarray | None:
     """Σ uuᵀ over the directions softmax is flat along (shifting one unpenalized column
     of W by the same amount in every class), or None for binary problems."""
-    K, d = problem.n_outputs, problem.X.shape[1]
+    K, d = problem.n_outputs, problem.n_columns
     if K == 1:
         return None
     columns = np.flatnonzero(~problem.penalized[:d]) if problem.l2 > 0 else np.arange(d)
