@@ -188,13 +188,13 @@ def lbfgs(
             return LBFGSResult(x, f, g, n_iter - 1, True, "gradient below gtol")
         direction = -_two_loop(g, pairs)  # eq. (1)
         first = not pairs
-        step = min(1.0, 1.0 / float(np.sum(np.abs(g)))) if first else 1.0
+        step = min(1.0, 1.0 / float(np.linalg.norm(g))) if first else 1.0
         found = wolfe_line_search(fun, x, f, g, direction, step=step)
         if found is None and pairs:  # restart from steepest descent once
             pairs.clear()
             direction = -g
             found = wolfe_line_search(
-                fun, x, f, g, direction, step=min(1.0, 1.0 / float(np.sum(np.abs(g))))
+                fun, x, f, g, direction, step=min(1.0, 1.0 / float(np.linalg.norm(g)))
             )
         if found is None:
             return LBFGSResult(x, f, g, n_iter, False, "line search failed")

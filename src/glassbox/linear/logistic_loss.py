@@ -110,7 +110,8 @@ class LogisticProblem:
 
     def _times_design(self, residual: np.ndarray) -> np.ndarray:
         """``rᵀX̃`` for r of shape (n,) or (n, K), flattened as W."""
-        parts = residual.T @ self.X  # (p,) or (K, p)
+        # Xᵀr for one column (BLAS gemv on X's own layout), rᵀX for K columns (gemm)
+        parts = self.X.T @ residual if residual.ndim == 1 else residual.T @ self.X
         if self.fit_intercept:
             total = residual.sum(axis=0)
             parts = (
@@ -125,9 +126,13 @@ class LogisticProblem:
         if self.Y.ndim == 1:
             # one exp serves both log(1 + e^z) and σ(z): e = e^{−|z|}
             e = np.exp(-np.abs(Z))
-            softplus = np.maximum(Z, 0.0) + np.log1p(e)
-            prob = np.where(Z >= 0, 1.0, e) / (1.0 + e)
-            loss = float(self.weights @ (softplus - self.Y * Z))  # eq. (1)
+            positive = Z >= 0
+            # log(1 + e^z) − yz = log1p(e^{−|z|}) + max(z, 0) − yz
+            loss = float(self.weights @ np.log1p(e)) + float(
+                self.weights @ (np.where(positive, Z, 0.0) - self.Y * Z)
+            )  # eq. (1)
+            prob = np.where(positive, 1.0, e)
+            prob /= 1.0 + e
             grad = self._times_design(self.weights * (prob - self.Y))
         else:
             log_p = log_softmax(Z)
