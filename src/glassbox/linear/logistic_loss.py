@@ -25,6 +25,9 @@ import numpy as np
 
 __all__ = ["LogisticProblem", "log1pexp", "log_softmax", "sigmoid"]
 
+# Rows per block when the Hessian is accumulated block by block.
+_BLOCK_ROWS = 8192
+
 
 def log1pexp(z: np.ndarray) -> np.ndarray:
     """``log(1 + e^z)`` for any finite z."""
@@ -157,9 +160,13 @@ class LogisticProblem:
         if self.Y.ndim == 1:
             prob = sigmoid(Z)
             h = self.weights * prob * (1.0 - prob)
-            A = self.X * np.sqrt(h)[:, None]
-            H = np.empty((d, d))
-            H[:p, :p] = A.T @ A  # symmetric product: BLAS syrk
+            root = np.sqrt(h)
+            H = np.zeros((d, d))
+            # Σ over row blocks of AᵀA, A = √h ⊙ X: each block's A stays in cache, and AᵀA
+            # is a symmetric product (BLAS syrk)
+            for start in range(0, len(h), _BLOCK_ROWS):
+                A = self.X[start : start + _BLOCK_ROWS] * root[start : start + _BLOCK_ROWS, None]
+                H[:p, :p] += A.T @ A
             if self.fit_intercept:
                 cross = self.X.T @ h
                 H[:p, p] = H[p, :p] = cross
