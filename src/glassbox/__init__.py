@@ -13,7 +13,18 @@ from glassbox.exceptions import (
     RankDeficientWarning,
     SaveFormatError,
 )
-from glassbox.linear import LinearRegression, Ridge, RidgeCV
+from glassbox.linear import (
+    ElasticNet,
+    ElasticNetCV,
+    Lasso,
+    LassoCV,
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    RidgeCV,
+    enet_path,
+    lasso_path,
+)
 from glassbox.persistence import load, save
 
 __version__ = "0.1.0"
@@ -38,7 +49,12 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "ConvergenceWarning",
     "DivergenceError",
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
     "LinearRegression",
+    "LogisticRegression",
     "NotFittedError",
     "RankDeficientWarning",
     "RegressionResults",
@@ -48,6 +64,8 @@ __all__ = [
     "__version__",
     "clone",
     "diagnose",
+    "enet_path",
+    "lasso_path",
     "load",
     "save",
 ]

@@ -166,3 +166,24 @@ class RegressorMixin:
             target_tags=TargetTags(required=True, single_output=True, multi_output=True),
             regressor_tags=RegressorTags(),
         )
+
+
+class ClassifierMixin:
+    """``score`` as accuracy, and scikit-learn's classifier tags."""
+
+    _estimator_type = "classifier"
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy = Σ w 1[ŷ = y] / Σ w."""
+        from glassbox.metrics import accuracy_score
+
+        return accuracy_score(y, self.predict(X), sample_weight=sample_weight)  # type: ignore[attr-defined]
+
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.utils import ClassifierTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True, single_output=True, multi_output=False),
+            classifier_tags=ClassifierTags(),
+        )
