@@ -110,7 +110,9 @@ class _ElasticNetBase(RegressorMixin, BaseEstimator):
         alpha, l1_ratio = check_solver_params(self)
         warm = self.warm_start and hasattr(self, "coef_")
         previous = np.atleast_2d(getattr(self, "coef_")) if warm else None  # noqa: B009
-        X = validate_data(self, X, reset=True)
+        # One canonical layout, so Fortran-ordered or strided input gives bit-identical fits
+        # (BLAS rounds differently by layout); a copy is made only when X is not C-ordered.
+        X = np.ascontiguousarray(validate_data(self, X, reset=True))
         y = check_target(y, X.shape[0], estimator_name=owner)
         weights = check_sample_weight(sample_weight, X.shape[0])
         gram_form = use_gram(self.precompute, X.shape[0], X.shape[1], owner)
