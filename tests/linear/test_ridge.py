@@ -113,3 +113,30 @@ def test_ridge_cv_kfold_and_bad_parameters():
         RidgeCV(alphas=[0.0, 1.0]).fit(X, y)
     with pytest.raises(ValueError, match="cv must be"):
         RidgeCV(cv=1).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "solver,options,noise,rtol",
+    [
+        ("bgd", {}, 1.0, 1e-6),
+        ("minibatch", {"variance_reduction": "svrg", "tol": 1e-12}, 1.0, 1e-8),
+        ("sgd", {"variance_reduction": "svrg", "tol": 1e-12}, 1.0, 1e-8),
+        ("minibatch", {}, 0.01, 1e-4),
+    ],
+)
+def test_descent_solvers_reach_the_same_ridge_minimum(solver, options, noise, rtol):
+    """The same alpha means the same model, whichever solver: descent lands on Cholesky's
+    answer. Tolerances are the accuracy promises for each kind of descent: batch 1e-6, SVRG
+    1e-8 (linear convergence), plain mini-batch 1e-4 on low-noise data (plain stochastic
+    steps stop at a noise floor that grows with the noise in y)."""
+    X, y, w = data(n_samples=400)
+    y = X @ np.linalg.lstsq(X, y, rcond=None)[0] + noise * (
+        y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+    )
+    exact = Ridge(50.0, solver="cholesky").fit(X, y, sample_weight=w)
+    model = Ridge(50.0, solver=solver, random_state=0, **options).fit(X, y, sample_weight=w)
+    truth = np.r_[exact.intercept_, exact.coef_]
+    # Normwise: this design's intercept is nearly 0, so an element-wise ratio would mislead.
+    error = np.max(np.abs(np.r_[model.intercept_, model.coef_] - truth)) / np.max(np.abs(truth))
+    assert error < rtol
+    assert model.n_iter_ >= 1 and "train_loss" in model.history_

@@ -32,8 +32,18 @@ _RIDGE = {
     "cholesky": "Cholesky on the penalized normal equations",
     "qr": "Householder QR of [A; √α D⁻¹]",
     "svd": "SVD filter factors s / (s² + α)",
+    "bgd": "batch gradient descent on the same objective",
+    "sgd": "per-sample stochastic gradient descent on the same objective",
+    "minibatch": "mini-batch gradient descent on the same objective",
 }
 for method, note in _RIDGE.items():
     register_implementation(
-        Implementation("Ridge", method, "numpy", task="regression", exact=True, note=note)
+        Implementation(
+            "Ridge",
+            method,
+            "numpy",
+            task="regression",
+            exact=method not in ("bgd", "sgd", "minibatch"),
+            note=note,
+        )
     )

@@ -47,7 +47,8 @@ from scipy.linalg.blas import dsyrk
 from scipy.linalg.lapack import dtrtrs
 
 from glassbox.optim.lipschitz import batch_smoothness, largest_eigenvalue, max_sample_smoothness
-from glassbox.optim.loop import DescentRun, LoopState, check_loop_parameters, descend
+from glassbox.optim.loop import DescentRun, LoopState, Objective, check_loop_parameters, descend
+from glassbox.optim.penalties import L2Penalized
 from glassbox.optim.schedules import SCHEDULES, Inverse, LearningRate, get_schedule
 from glassbox.optim.transforms import OPTIMIZERS, GradientTransformation
 from glassbox.validation import as_float_array, check_sample_weight, check_target
@@ -301,16 +302,21 @@ def auto_learning_rate(
     batch_size: int,
     optimizer: Any,
     variance_reduction: str | None,
+    extra_smoothness: float = 0.0,
 ) -> tuple[LearningRate, str]:
-    """The default step size and a sentence saying why it was chosen."""
+    """The default step size and a sentence saying why it was chosen.
+
+    ``extra_smoothness`` is added to every Lipschitz constant: the curvature of a penalty
+    (max λ for a ridge term).
+    """
     if isinstance(optimizer, str) and optimizer in ADAPTIVE:
         return 0.01, f"{optimizer} normalizes its steps; 0.01 in standardized units"
     n_samples = Z.shape[0]
-    L = largest_eigenvalue(Z, sample_weight)
+    L = largest_eigenvalue(Z, sample_weight) + extra_smoothness
     if method == "bgd":
         return 1.0 / L, f"1/L with L = λ_max(ZᵀSZ/n) = {L:.4g}"
     b = 1 if method == "sgd" else batch_size
-    L_max = max_sample_smoothness(Z, sample_weight)
+    L_max = max_sample_smoothness(Z, sample_weight) + extra_smoothness
     L_b = batch_smoothness(L, L_max, n_samples, b)
     if variance_reduction == "svrg":
         eta = 1.0 / (2.0 * L_b)
@@ -477,6 +483,7 @@ def fit_descent(
     standardize: bool = True,
     warm_start: Any = None,
     callback: Callable[[int, np.ndarray, Any], bool | None] | None = None,
+    l2_penalty: Any = 0.0,
 ) -> DescentResult:
     """Minimize eq. (1) by batch (``bgd``), per-sample (``sgd``) or ``minibatch`` descent.
 
@@ -514,6 +521,10 @@ def fit_descent(
     callback : callable, optional
         ``callback(epoch, coef, intercept)`` after every epoch, in original units and
         outside the timed work; returning ``True`` stops the descent.
+    l2_penalty : float or array of shape (n_targets,), default 0
+        Ridge's α: minimize Σ sᵢ rᵢ² + α‖w‖² (scikit-learn's Ridge objective; b unpenalized),
+        i.e. eq. (1) plus (α/2n)‖w‖². In standardized units (eq. 2) that is
+        ½ Σⱼ λⱼ w̃ⱼ² with λⱼ = α / (n σⱼ²) (:class:`~glassbox.optim.penalties.L2Penalized`).
 
     Returns
     -------
@@ -538,6 +549,7 @@ def fit_descent(
 
     scaler = Standardizer.fit(X, y, weights, fit_intercept=fit_intercept, standardize=standardize)
     Z, Y = scaler.design(X), scaler.target(y)
+    strengths = _penalty_strengths(l2_penalty, scaler, n_samples, Y.shape)
     auto, reason = auto_learning_rate(
         Z,
         weights,
@@ -545,6 +557,7 @@ def fit_descent(
         batch_size=batch,
         optimizer=optimizer,
         variance_reduction=variance_reduction,
+        extra_smoothness=0.0 if strengths is None else float(strengths.max()),
     )
     rate = _resolve_learning_rate(learning_rate, auto)
     if not (isinstance(learning_rate, str) and learning_rate == "auto"):
@@ -562,8 +575,11 @@ def fit_descent(
                 return user_callback(epoch, coef[0], float(intercept[0]))
             return user_callback(epoch, coef, intercept)
 
+    objective: Objective = LeastSquaresObjective(Z, Y, weights)
+    if strengths is not None:
+        objective = L2Penalized(objective, (strengths,))
     run: DescentRun = descend(
-        LeastSquaresObjective(Z, Y, weights),
+        objective,
         (W0,),
         optimizer=optimizer,
         learning_rate=rate,
@@ -607,6 +623,24 @@ def fit_descent(
         stop_reason=run.stop_reason,
         state=state,
     )
+
+
+def _penalty_strengths(
+    l2_penalty: Any, scaler: Standardizer, n_samples: int, target_shape: tuple[int, ...]
+) -> np.ndarray | None:
+    """λ of shape (q,) or (q, k): α_k / (n σⱼ²) for each feature, 0 for the intercept row."""
+    alphas = np.atleast_1d(np.asarray(l2_penalty, dtype=float))
+    if not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+        raise ValueError(f"l2_penalty (alpha) must be finite and >= 0; got {l2_penalty!r}.")
+    if not np.any(alphas > 0):
+        return None
+    n_targets = 1 if len(target_shape) == 1 else target_shape[1]
+    alphas = np.broadcast_to(alphas, (n_targets,))
+    per_feature = 1.0 / (n_samples * scaler.x_scale**2)  # (p,)
+    strengths = per_feature[:, None] * alphas[None, :]  # (p, k)
+    if scaler.fit_intercept:
+        strengths = np.vstack([strengths, np.zeros((1, n_targets))])
+    return strengths[:, 0] if len(target_shape) == 1 else strengths
 
 
 def _initial_params(

@@ -27,6 +27,8 @@ from scipy.linalg import qr, solve_triangular, svd
 
 from glassbox.backends.dispatch import check_backend_params, fit_with_backend, store
 from glassbox.base import BaseEstimator, RegressorMixin
+from glassbox.linear.descent import METHODS as DESCENT_METHODS
+from glassbox.linear.descent import fit_descent
 from glassbox.linear.factorizations import CholeskyFactorization
 from glassbox.linear.problem import LeastSquaresProblem
 from glassbox.registry import register_estimator
@@ -122,10 +124,14 @@ class Ridge(RegressorMixin, BaseEstimator):
     alpha : float or array of shape (n_targets,), default 1.0
         Penalty strength α in Σ w (y - b - xᵀβ)² + α‖β‖² (scikit-learn's definition).
     fit_intercept : bool, default True
-    solver : {"auto", "cholesky", "qr", "svd"}, default "auto"
+    solver : {"auto", "cholesky", "qr", "svd", "bgd", "sgd", "minibatch"}, default "auto"
         ``"auto"`` uses Cholesky (the penalty bounds the conditioning), SVD when there are
         fewer samples than features. ``alpha = 0`` always runs the SVD (minimum-norm least
-        squares), recorded in ``solver_``.
+        squares), recorded in ``solver_``. ``"bgd"``, ``"sgd"``, ``"minibatch"``: gradient
+        descent (:mod:`glassbox.linear.descent`) on the same objective (1), so the same alpha
+        gives the same model; ``learning_rate``, ``optimizer``, ``batch_size``,
+        ``max_epochs``, ``tol``, ``random_state`` and ``variance_reduction`` apply to these
+        only, as in :class:`~glassbox.LinearRegression`.
 
     backend, device, dtype : the engine, as in :class:`~glassbox.LinearRegression`.
 
@@ -140,6 +146,13 @@ class Ridge(RegressorMixin, BaseEstimator):
         *,
         fit_intercept: bool = True,
         solver: str = "auto",
+        learning_rate: Any = "auto",
+        optimizer: Any = "sgd",
+        batch_size: int = 32,
+        max_epochs: int = 1000,
+        tol: float = 1e-9,
+        random_state: Any = None,
+        variance_reduction: str | None = None,
         backend: str = "numpy",
         device: str = "cpu",
         dtype: str = "float64",
@@ -147,13 +160,20 @@ class Ridge(RegressorMixin, BaseEstimator):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.solver = solver
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.random_state = random_state
+        self.variance_reduction = variance_reduction
         self.backend = backend
         self.device = device
         self.dtype = dtype
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Ridge:
         """Fit by solving the penalized normal equations (2); returns ``self``."""
-        names = ("auto", *RIDGE_SOLVERS)
+        names = ("auto", *RIDGE_SOLVERS, *DESCENT_METHODS)
         if self.solver not in names:
             raise ValueError(
                 f"Unknown solver {self.solver!r} for Ridge; valid solvers are {list(names)}."
@@ -169,6 +189,9 @@ class Ridge(RegressorMixin, BaseEstimator):
             self.solver_ = self.solver
             return self
         self.backend_, self.device_ = "numpy", "cpu"
+        if self.solver in DESCENT_METHODS:
+            self._fit_descent(X, y, weights, alphas)
+            return self
         problem = LeastSquaresProblem(X, Y, weights, bool(self.fit_intercept))
         solver = self.solver
         if solver == "auto":
@@ -183,6 +206,31 @@ class Ridge(RegressorMixin, BaseEstimator):
         self.coef_ = coef[:, 0] if y.ndim == 1 else np.ascontiguousarray(coef.T)
         self.intercept_: float | np.ndarray = float(intercept[0]) if y.ndim == 1 else intercept
         return self
+
+    def _fit_descent(
+        self, X: np.ndarray, y: np.ndarray, weights: np.ndarray | None, alphas: np.ndarray
+    ) -> None:
+        result = fit_descent(
+            X,
+            y,
+            weights,
+            fit_intercept=bool(self.fit_intercept),
+            method=self.solver,
+            learning_rate=self.learning_rate,
+            optimizer=self.optimizer,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            tol=self.tol,
+            random_state=self.random_state,
+            variance_reduction=self.variance_reduction,
+            l2_penalty=alphas,
+        )
+        self.solver_ = self.solver
+        self.coef_ = result.coef
+        self.intercept_ = result.intercept
+        self.n_iter_ = result.n_iter
+        self.converged_ = result.converged
+        self.history_ = result.history
 
     def predict(self, X: Any) -> np.ndarray:
         """ŷ = b + X β."""
