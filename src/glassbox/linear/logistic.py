@@ -46,15 +46,23 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     l1_ratio : float, optional
         ρ in [0, 1], required with ``penalty="elasticnet"``.
     fit_intercept : bool, default=True
-    solver : {"lbfgs", "newton", "fista"}, default="lbfgs"
-        L1 and elastic-net penalties need ``"fista"``.
+    solver : {"lbfgs", "newton", "fista", "bgd", "minibatch", "sgd"}, default="lbfgs"
+        L1 and elastic-net penalties need ``"fista"``. ``"bgd"``, ``"minibatch"``, ``"sgd"``
+        run glassbox's descent loop on the same objective (features should be scaled).
     max_iter : int, default=100
+        Iterations, or epochs for the descent solvers.
     tol : float, default=1e-4
-        Stop when the max-norm of the (composite) gradient of eq. (1) / (C Σ s) is ≤ tol.
+        Stop when the max-norm of the (composite) gradient of eq. (1) / (C Σ s) is ≤ tol
+        (the descent solvers use the loop's relative stopping rule with this tol).
     class_weight : None, "balanced" or dict
         Multiplies each sample's weight by its class's.
     random_state : None or int
-        Unused by the deterministic solvers; kept for stochastic ones.
+        Row order of the stochastic solvers; same seed, same data: identical coefficients.
+    batch_size : int, default=32
+        Rows per step of ``"minibatch"``.
+    learning_rate : "auto" or float > 0, default="auto"
+        Step size of the descent solvers; "auto" derives it from the gradient's Lipschitz
+        bound (:mod:`glassbox.linear.logistic_descent`).
 
     Attributes
     ----------
@@ -77,6 +85,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         tol: float = 1e-4,
         class_weight: Any = None,
         random_state: Any = None,
+        batch_size: int = 32,
+        learning_rate: Any = "auto",
     ) -> None:
         self.penalty = penalty
         self.C = C
@@ -87,6 +97,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.class_weight = class_weight
         self.random_state = random_state
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
 
     def _mixing(self) -> float:
         """ρ of eq. (1) from ``penalty`` and ``l1_ratio``."""
@@ -152,7 +164,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             fit_intercept=bool(self.fit_intercept),
         )
         solve = LOGISTIC_SOLVERS[self.solver]
-        result = solve(problem, np.zeros(problem.n_params), max_iter=self.max_iter, tol=tol)
+        result = solve(
+            problem,
+            np.zeros(problem.n_params),
+            max_iter=self.max_iter,
+            tol=tol,
+            random_state=self.random_state,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+        )
         if not result.converged:
             warnings.warn(
                 f"{owner} ({self.solver}) failed to converge after {result.n_iter} "

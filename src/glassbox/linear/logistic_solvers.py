@@ -13,9 +13,13 @@ gradient is at most ``tol`` in max-norm, scikit-learn's ``gtol`` on the same sca
 * ``"lbfgs"``: :func:`glassbox.linear.lbfgs.lbfgs`.
 * ``"fista"``: proximal gradient with momentum, the only one for L1 / elastic-net.
 
-To add a solver (for example ``"sgd"`` from :mod:`glassbox.optim`), write a function
-with this signature and add it to :data:`LOGISTIC_SOLVERS`, naming the penalties it
-handles in :data:`SUPPORTS_L1`.
+* ``"bgd"``, ``"minibatch"``, ``"sgd"``: the descent loop of :mod:`glassbox.optim`
+  (:mod:`glassbox.linear.logistic_descent`); they take ``random_state``, ``batch_size`` and
+  ``learning_rate`` too, which the other solvers ignore.
+
+To add a solver, write a function with this signature (accepting and ignoring other keyword
+options) and add it to :data:`LOGISTIC_SOLVERS`, naming the penalties it handles in
+:data:`SUPPORTS_L1`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
 from glassbox.linear.lbfgs import lbfgs
+from glassbox.linear.logistic_descent import METHODS as DESCENT_METHODS
+from glassbox.linear.logistic_descent import descent_solver
 from glassbox.linear.logistic_loss import LogisticProblem
 from glassbox.linear.proximal import fista, soft_threshold
 
@@ -44,7 +50,7 @@ class SolverResult:
 
 
 def newton_cholesky(
-    problem: LogisticProblem, w0: np.ndarray, *, max_iter: int, tol: float
+    problem: LogisticProblem, w0: np.ndarray, *, max_iter: int, tol: float, **_: object
 ) -> SolverResult:
     """Newton's method with a Cholesky solve and Armijo backtracking (see module doc).
 
@@ -100,7 +106,7 @@ def _flat_directions(problem: LogisticProblem) -> np.ndarray | None:
 
 
 def limited_memory_bfgs(
-    problem: LogisticProblem, w0: np.ndarray, *, max_iter: int, tol: float
+    problem: LogisticProblem, w0: np.ndarray, *, max_iter: int, tol: float, **_: object
 ) -> SolverResult:
     """L-BFGS on eq. (3), stopped at ``max |∇f| ≤ tol``."""
     result = lbfgs(problem.smooth_value_grad, w0, max_iter=max_iter, gtol=tol)
@@ -108,7 +114,7 @@ def limited_memory_bfgs(
 
 
 def proximal_gradient(
-    problem: LogisticProblem, w0: np.ndarray, *, max_iter: int, tol: float
+    problem: LogisticProblem, w0: np.ndarray, *, max_iter: int, tol: float, **_: object
 ) -> SolverResult:
     """FISTA on f + l1‖W_pen‖₁; stops when the gradient mapping ``L(w − prox(w − ∇f/L))``
     is at most ``tol`` in max-norm (the composite analogue of ``∇f = 0``)."""
@@ -140,6 +146,7 @@ LOGISTIC_SOLVERS: dict[str, Solver] = {
     "lbfgs": limited_memory_bfgs,
     "newton": newton_cholesky,
     "fista": proximal_gradient,
+    **{method: descent_solver(method) for method in DESCENT_METHODS},
 }
 
 #: solvers that handle an L1 term (the others need l1 = 0)
