@@ -29,6 +29,7 @@ squares problems", Linear Algebra Appl. 88/89 (1987).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -46,6 +47,7 @@ from glassbox.linear.factorizations import (
 )
 from glassbox.linear.problem import EPS, LeastSquaresProblem
 from glassbox.linear.refine import MAX_REFINEMENT_STEPS, residual_double_double
+from glassbox.linear.refine import _split
 from glassbox.linear.solvers import AUTO_CHOLESKY_MAX_COND, REFINE_CHOLESKY_ABOVE
 
 # Each refinement step costs a pass over the data; the in-memory solvers allow 10.
@@ -139,6 +141,23 @@ def _sum(parts: list[np.ndarray]) -> np.ndarray:
     return total
 
 
+def _exact_pair(terms: np.ndarray) -> tuple[float, float]:
+    """Σ terms as hi + lo: hi correctly rounded, lo the rounded remainder (``math.fsum``)."""
+    values = terms.tolist()
+    hi = math.fsum(values)
+    values.append(-hi)
+    return hi, math.fsum(values)
+
+
+def _two_products(x: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The exact products xᵢvᵢ as 2n floats: rounded products and their errors (TwoProduct)."""
+    x_hi, x_lo = _split(x)
+    v_hi, v_lo = _split(v)
+    product = x * v
+    error = ((x_hi * v_hi - product) + x_hi * v_lo + x_lo * v_hi) + x_lo * v_lo
+    return np.concatenate([product, error])
+
+
 def partition_gradient(
     X: np.ndarray,
     Y: np.ndarray,
@@ -146,26 +165,40 @@ def partition_gradient(
     partition: int,
     coef: np.ndarray,
     intercept: np.ndarray,
-    x_offset: np.ndarray,
 ) -> np.ndarray:
-    """[Σ w (x - μ) u; Σ w u] over the partition, u = y - b - X β in double-double: (p + 1, k).
+    """[Xᵀ (w ∘ u); Σ w u] over the partition as double-double pairs: (2, p + 1, k).
 
-    Summed over all partitions the first p rows are D Aᵀu of eq. (1), the last row W times
-    the correction of the intercept. In exact arithmetic b drops out of the first rows
-    (Σ w (x - μ) = 0), but the rounded x - μ do not sum to zero, so the current b = ȳ - μᵀβ
-    is taken out first and the rounding multiplies a small residual, not a large mean.
+    u = y - b - X β is accumulated in double-double (hi + lo, as in
+    :mod:`glassbox.linear.refine`) and its inner products with the columns of X are summed
+    exactly (exact products, ``math.fsum``), kept as hi + lo so that partitions whose sums
+    cancel one another still add up exactly (:func:`add_exact`): near the solution Xᵀu is
+    a sum of terms that cancel, and its rounding error, multiplied by (AᵀA)⁻¹, is what would
+    limit the attainable accuracy. Over all partitions, D Aᵀu = Xᵀ(w ∘ u) - μ Σ w u, and
+    Σ w u / W corrects the intercept.
     """
-    centred = X - x_offset
     w = np.ones(len(X)) if weights is None else weights
-    if weights is not None:
-        centred *= weights[:, None]
-    out = np.zeros((X.shape[1] + 1, Y.shape[1]))
+    out = np.zeros((2, X.shape[1] + 1, Y.shape[1]))
     for k in range(Y.shape[1]):
         hi, lo = residual_double_double(X, Y[:, k], coef[:, k])
-        hi -= intercept[k]  # nearly exact: hi and b are close once β is
-        out[:-1, k] = centred.T @ hi + centred.T @ lo
-        out[-1, k] = w @ hi + w @ lo
+        wu = w.astype(np.longdouble) * ((hi - intercept[k]).astype(np.longdouble) + lo)
+        leading = np.asarray(wu, dtype=np.float64)
+        trailing = np.asarray(wu - leading, dtype=np.float64)  # below 1e-16 of the leading part
+        for j in range(X.shape[1]):
+            out[:, j, k] = _exact_pair(_two_products(X[:, j], leading))
+            out[1, j, k] += X[:, j] @ trailing
+        out[:, -1, k] = _exact_pair(leading)
+        out[1, -1, k] += trailing.sum()
     return out
+
+
+def add_exact(parts: list[np.ndarray]) -> np.ndarray:
+    """Sum double-double arrays (2, ...) entry by entry, exactly, back to hi + lo."""
+    stacked = np.stack(parts)  # (m, 2, ...)
+    flat = stacked.reshape(len(parts) * 2, -1)
+    out = np.zeros((2, flat.shape[1]))
+    for index in range(flat.shape[1]):
+        out[:, index] = _exact_pair(flat[:, index])
+    return out.reshape(stacked.shape[1:])
 
 
 def partition_r_factor(
@@ -222,10 +255,12 @@ def _refine(
     coef = z / scale
     intercept = problem.y_offset - problem.x_offset @ coef
     for _ in range(MAX_DISTRIBUTED_REFINEMENT):
-        sums = engine.reduce(partition_gradient, _sum, coef, intercept, problem.x_offset)
+        pairs = engine.reduce(partition_gradient, add_exact, coef, intercept)
+        sums = pairs[0].astype(np.longdouble) + pairs[1]
+        gradient = np.asarray(sums[:-1] - np.outer(problem.x_offset, sums[-1]), dtype=np.float64)
         if problem.fit_intercept:
-            intercept = intercept + sums[-1] / problem.weight_sum
-        dz = solve_normal((sums[:-1] / scale)[kept])  # (AᵀA)⁻¹ Aᵀ u
+            intercept = intercept + np.asarray(sums[-1] / problem.weight_sum, dtype=np.float64)
+        dz = solve_normal((gradient / scale)[kept])  # (AᵀA)⁻¹ Aᵀ u, eq. (1)
         size = float(np.max(np.abs(dz))) if dz.size else 0.0
         if size > 0.5 * previous or not np.isfinite(size):
             break
