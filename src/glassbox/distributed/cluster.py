@@ -99,10 +99,11 @@ def cluster(scheduler: Any = None, *, processes: bool = True, **options: Any) ->
             yield client
         return
     if isinstance(scheduler, distributed.Client):
-        yield scheduler
+        with scheduler.as_current():  # fits inside the block find this client
+            yield scheduler
         return
     if isinstance(scheduler, str) or hasattr(scheduler, "scheduler_address"):
-        with distributed.Client(scheduler, set_as_default=False) as client:
+        with distributed.Client(scheduler, set_as_default=False) as client, client.as_current():
             logger.info("glassbox: connected to the Dask scheduler at %s", client.scheduler.address)
             yield client
         return

@@ -22,6 +22,13 @@ class ChunkAlignmentWarning(UserWarning):
     """y or sample_weight was re-partitioned to line up with the row chunks of X."""
 
 
+@dataclass(frozen=True)
+class TargetColumns:
+    """Marks y as columns of X's own partitions (one read per partition, never misaligned)."""
+
+    names: tuple[str, ...]
+
+
 @dataclass
 class Partitions:
     """A design split into row partitions: ``blocks[i]`` holds the Dask objects (X, Y, w) of
@@ -73,13 +80,16 @@ def load_partition(
 
     Runs on a worker; every error names the partition.
     """
+    if isinstance(y, TargetColumns):
+        y = x[list(y.names)]
+        x = x.drop(columns=list(y.columns))
     X = _as_float(x, "X", partition)
     if X.ndim != 2 or X.shape[1] != n_features:
         raise ValueError(
             f"Partition {partition} of X has shape {X.shape}; expected (rows, {n_features})."
         )
     Y = _as_float(y, "y", partition)
-    Y = Y.reshape(len(Y), -1)
+    Y = Y[:, None] if Y.ndim == 1 else Y
     if len(Y) != len(X):
         raise ValueError(
             f"Partition {partition}: X has {len(X)} rows but y has {len(Y)}. X and y must be "
@@ -135,10 +145,14 @@ def _split_like(values: np.ndarray, lengths: tuple[int, ...]) -> list[np.ndarray
     return np.split(values, np.cumsum(lengths)[:-1])
 
 
-def _blocks_of(obj: Any) -> list[Any]:
-    """The row partitions of a Dask collection as a list of Delayed objects."""
+def _blocks_of(obj: Any, optimize: bool = False) -> list[Any]:
+    """The row partitions of a Dask collection as a list of Delayed objects.
+
+    DataFrames are not optimized one by one: the optimizer may fuse the partitions of a
+    narrow projection (y alone) differently from a wide one (X), misaligning their rows.
+    """
     if is_dask_dataframe(obj):
-        return list(obj.to_delayed())
+        return list(obj.to_delayed(optimize_graph=optimize))
     if obj.ndim == 2 and obj.numblocks[1] > 1:
         obj = obj.rechunk({1: -1})
     return list(np.ravel(obj.to_delayed()))
@@ -225,6 +239,7 @@ def as_partitions(X: Any, y: Any, sample_weight: Any = None) -> Partitions:
         raise ValueError("fit needs both X and y; got None.")
     notes: list[str] = []
     names = None
+    frame = None  # X with its target columns, when y names them
     if is_dask_dataframe(X):
         if isinstance(y, str) or (isinstance(y, list) and y and all(isinstance(c, str) for c in y)):
             targets = [y] if isinstance(y, str) else y
@@ -234,7 +249,7 @@ def as_partitions(X: Any, y: Any, sample_weight: Any = None) -> Partitions:
                     f"Target column(s) {missing} not in the DataFrame; its columns are "
                     f"{list(X.columns)}."
                 )
-            y = X[y]
+            frame, y = X, X[y]
             X = X.drop(columns=targets)
         if hasattr(X, "columns"):
             bad = _non_numeric_columns(X)
@@ -267,17 +282,25 @@ def as_partitions(X: Any, y: Any, sample_weight: Any = None) -> Partitions:
         n_features = int(X.shape[1])
         if n_features == 0:
             raise ValueError("X has no features (0 columns); pass at least one.")
-    if is_dask_dataframe(y) and hasattr(y, "columns"):
-        n_targets, y_ndim = len(y.columns), 2
+    if is_dask_collection(y):
+        y_ndim = int(y.ndim)
+        if y_ndim == 2:
+            n_targets = len(y.columns) if is_dask_dataframe(y) else int(y.shape[1])
+        else:
+            n_targets = 1
     else:
-        y_shape = getattr(y, "shape", np.shape(y))
+        y_shape = np.shape(y)
         y_ndim = len(y_shape)
         n_targets = int(y_shape[1]) if y_ndim == 2 else 1
     if y_ndim not in (1, 2):
         raise ValueError(f"y must be 1-D or 2-D; got {y_ndim} dimensions.")
     x_lengths: list[tuple[int, ...] | None] = [None]
-    x_blocks = _blocks_of(X)
-    y_blocks = _align(y, X, "y", notes, x_lengths)
+    if frame is not None:
+        x_blocks = _blocks_of(frame, optimize=True)
+        y_blocks: list[Any] = [TargetColumns(tuple(targets))] * len(x_blocks)
+    else:
+        x_blocks = _blocks_of(X)
+        y_blocks = _align(y, X, "y", notes, x_lengths)
     if sample_weight is None:
         w_blocks: list[Any] = [None] * len(x_blocks)
     elif np.isscalar(sample_weight):
