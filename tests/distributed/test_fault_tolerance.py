@@ -29,9 +29,7 @@ def _block(block_info: Any = None) -> np.ndarray:
 
 
 def _data() -> Any:
-    return da.map_blocks(
-        _block, chunks=((ROWS,) * N_CHUNKS, (FEATURES + 1,)), dtype=float
-    )
+    return da.map_blocks(_block, chunks=((ROWS,) * N_CHUNKS, (FEATURES + 1,)), dtype=float)
 
 
 def test_fit_survives_a_killed_worker() -> None:

@@ -80,7 +80,9 @@ def test_empty_partition_is_skipped_and_reported() -> None:
     frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(y=y)
     ddf = dd.from_pandas(frame, npartitions=3)
     ddf = ddf.map_partitions(lambda part: part[part.index >= 20])  # partition 0 is rows 0-19
-    with pytest.warns(ChunkAlignmentWarning, match=r"partition\(s\) of the data were empty \(\[0\]"):
+    with pytest.warns(
+        ChunkAlignmentWarning, match=r"partition\(s\) of the data were empty \(\[0\]"
+    ):
         model = LinearRegression().fit(ddf, "y")
     _close(model, X[20:], y[20:])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -17,7 +18,10 @@ def _exact_scatter(Z: np.ndarray, w: np.ndarray) -> tuple[list[Fraction], list[l
     q = Z.shape[1]
     mean = [sum(wi * r[j] for wi, r in zip(weights, rows)) / W for j in range(q)]
     scatter = [
-        [sum(wi * (r[i] - mean[i]) * (r[j] - mean[j]) for wi, r in zip(weights, rows)) for j in range(q)]
+        [
+            sum(wi * (r[i] - mean[i]) * (r[j] - mean[j]) for wi, r in zip(weights, rows))
+            for j in range(q)
+        ]
         for i in range(q)
     ]
     return mean, scatter
@@ -29,9 +33,7 @@ def test_merge_of_uneven_chunks_is_exact_to_rounding_with_huge_means() -> None:
     Z = 1e9 + rng.normal(size=(40, 3))
     w = rng.uniform(0.1, 2.0, size=40)
     cuts = [0, 1, 2, 9, 25, 40]
-    parts = [
-        chunk_statistics(Z[a:b, :2], Z[a:b, 2:], w[a:b]) for a, b in zip(cuts[:-1], cuts[1:])
-    ]
+    parts = [chunk_statistics(Z[a:b, :2], Z[a:b, 2:], w[a:b]) for a, b in itertools.pairwise(cuts)]
     merged = merge_all(parts)
     mean, scatter = _exact_scatter(Z, w)
     exact = np.array([[float(v) for v in row] for row in scatter])

@@ -114,51 +114,56 @@ def _stream_minibatch(estimator: Any, engine: Any) -> BackendFit:
     Stops when an epoch moves the (standardized) parameters by less than ``tol`` relative to
     their size, or after ``max_epochs``; the next partition is fetched while one is used.
     """
+    from glassbox.distributed._dask import require
+    from glassbox.distributed.data import load_partition
     from glassbox.linear.descent import partial_fit_descent
 
-    dask = __import__("dask")
-    from glassbox.distributed.data import load_partition
-
+    delayed = require("dask").delayed
     parts = engine.partitions
     options = estimator._descent_options()
     state = None
     converged = False
-    epoch = 0
+    epochs = 0
 
     def fetch(index: int) -> Any:
         x, y, w = parts.blocks[index]
-        task = dask.delayed(load_partition)(x, y, w, index, parts.n_features, parts.feature_names)
+        task = delayed(load_partition)(x, y, w, index, parts.n_features, parts.feature_names)
         return engine.client.compute(task)
 
-    for epoch in range(1, int(estimator.max_epochs) + 1):
+    while epochs < int(estimator.max_epochs) and not converged:
         before = None if state is None else state.params[0].copy()
         pending = fetch(0)
         for index in range(len(parts)):
             X, Y, weights = pending.result()
             if index + 1 < len(parts):
-                pending = fetch(index + 1)
+                pending = fetch(index + 1)  # read the next partition while this one is used
             if len(X) == 0:
                 continue
             target = Y[:, 0] if parts.y_ndim == 1 else Y
             state = partial_fit_descent(
                 X, target, weights, state=state, method="minibatch", **options
             )
+        epochs += 1
         engine.passes += 1
         if state is None:
             raise ValueError("Every partition of the data is empty; nothing to fit.")
-        change = float(np.linalg.norm(state.params[0] - before)) if before is not None else np.inf
-        if change <= float(estimator.tol) * max(1.0, float(np.linalg.norm(state.params[0]))):
-            converged = True
-            break
-    assert state is not None  # the loop ran at least once and raised when nothing was read
-    coef, intercept = state.standardizer.to_original(state.params[0].reshape(len(state.params[0]), -1))
+        if before is not None:
+            change = float(np.linalg.norm(state.params[0] - before))
+            converged = change <= float(estimator.tol) * max(
+                1.0, float(np.linalg.norm(state.params[0]))
+            )
+    if state is None:
+        raise ValueError("max_epochs must be at least 1.")
+    coef, intercept = state.standardizer.to_original(
+        state.params[0].reshape(len(state.params[0]), -1)
+    )
     return BackendFit(
         coef,
         intercept,
         {
             "solver_": "minibatch",
             "solver_reason_": "chosen by the user",
-            "n_iter_": epoch,
+            "n_iter_": epochs,
             "converged_": converged,
             "n_passes_": engine.passes,
             "n_partitions_": len(parts),

@@ -109,8 +109,7 @@ def load_partition(
         _check_finite(weights, "sample_weight", partition)
         if np.any(weights < 0):
             raise ValueError(
-                f"Partition {partition} of sample_weight has negative values; weights must "
-                "be >= 0."
+                f"Partition {partition} of sample_weight has negative values; weights must be >= 0."
             )
     return X, Y, weights
 
@@ -148,14 +147,16 @@ def _split_like(values: np.ndarray, lengths: tuple[int, ...]) -> list[np.ndarray
 def _blocks_of(obj: Any, optimize: bool = False) -> list[Any]:
     """The row partitions of a Dask collection as a list of Delayed objects.
 
-    DataFrames are not optimized one by one: the optimizer may fuse the partitions of a
-    narrow projection (y alone) differently from a wide one (X), misaligning their rows.
+    Collections are not optimized one by one: for DataFrames the optimizer may fuse the
+    partitions of a narrow projection (y alone) differently from a wide one (X), misaligning
+    their rows; for arrays it would fuse the source of X and of y into separate tasks, so a
+    chunk that both are sliced from would be read (or generated) twice.
     """
     if is_dask_dataframe(obj):
         return list(obj.to_delayed(optimize_graph=optimize))
     if obj.ndim == 2 and obj.numblocks[1] > 1:
         obj = obj.rechunk({1: -1})
-    return list(np.ravel(obj.to_delayed()))
+    return list(np.ravel(obj.to_delayed(optimize_graph=False)))
 
 
 def _align(
@@ -165,10 +166,12 @@ def _align(
     n_partitions = X.npartitions if is_dask_dataframe(X) else X.numblocks[0]
     if not is_dask_collection(other):
         values = np.asarray(other.to_numpy() if hasattr(other, "to_numpy") else other)
-        if x_lengths[0] is None:
-            x_lengths[0] = _partition_lengths(X)
-            notes.append(f"read X's partition lengths (one cheap pass) to split the in-memory {name}")
         lengths = x_lengths[0]
+        if lengths is None:
+            lengths = x_lengths[0] = _partition_lengths(X)
+            notes.append(
+                f"read X's partition lengths (one cheap pass) to split the in-memory {name}"
+            )
         if len(values) != sum(lengths):
             raise ValueError(
                 f"X has {sum(lengths)} rows but {name} has {len(values)}; pass one value per row."
@@ -184,7 +187,10 @@ def _align(
                     "the target's column name."
                 )
             other = other.repartition(divisions=X.divisions)
-            _warn(notes, f"{name} was repartitioned to X's index divisions ({n_partitions} partitions)")
+            _warn(
+                notes,
+                f"{name} was repartitioned to X's index divisions ({n_partitions} partitions)",
+            )
         return _blocks_of(other)
     if is_dask_dataframe(other):
         other = other.to_dask_array()
@@ -348,7 +354,7 @@ def read_table(path: str, target: str | list[str] | None = None, **options: Any)
         else:
             raise ValueError(f"No *.parquet or *.csv files in the directory {path!r}.")
     lowered = pattern.lower()
-    if lowered.endswith((".parquet", ".pq")) or os.path.isdir(path) and pattern.endswith("parquet"):
+    if lowered.endswith((".parquet", ".pq")):
         frame = dd.read_parquet(pattern, **options)
     elif lowered.endswith((".csv", ".csv.gz", ".txt")):
         frame = dd.read_csv(pattern, **options)

@@ -17,7 +17,6 @@ from typing import Any
 from glassbox.distributed._dask import require
 from glassbox.distributed.data import Partitions, load_partition
 
-
 # Consecutive small partitions share one task, up to this many bytes of X in all: thousands
 # of tiny partitions then cost a few tasks, while a large partition keeps a task to itself
 # (so a worker never holds more than one large partition per thread).
@@ -41,7 +40,9 @@ def _apply(
     return results[0] if len(results) == 1 else combine(results)
 
 
-def group_partitions(rows: tuple[int, ...] | None, n_partitions: int, n_features: int) -> list[range]:
+def group_partitions(
+    rows: tuple[int, ...] | None, n_partitions: int, n_features: int
+) -> list[range]:
     """Consecutive partitions grouped up to ``_GROUP_BYTES`` of X (one each when unknown)."""
     if rows is None:
         return [range(i, i + 1) for i in range(n_partitions)]
@@ -78,7 +79,9 @@ class Engine:
     split_every: int = 8
     passes: int = 0
 
-    def reduce(self, function: Callable[..., Any], combine: Callable[[list[Any]], Any], *args: Any) -> Any:
+    def reduce(
+        self, function: Callable[..., Any], combine: Callable[[list[Any]], Any], *args: Any
+    ) -> Any:
         """One pass: ``combine`` over ``function(X, Y, w, partition, *args)`` of every partition."""
         delayed = require("dask").delayed
         parts = self.partitions

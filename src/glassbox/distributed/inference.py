@@ -111,11 +111,7 @@ class DistributedResults:
 
     def conf_int(self, alpha: float = 0.05) -> np.ndarray:
         """(p, 2) lower and upper bounds at level 1 - alpha."""
-        q = (
-            stats.t.isf(alpha / 2, self.df_resid)
-            if self.use_t
-            else stats.norm.isf(alpha / 2)
-        )
+        q = stats.t.isf(alpha / 2, self.df_resid) if self.use_t else stats.norm.isf(alpha / 2)
         return np.column_stack([self.params - q * self.bse, self.params + q * self.bse])
 
     @property

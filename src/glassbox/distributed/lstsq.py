@@ -46,8 +46,7 @@ from glassbox.linear.factorizations import (
     rank_tolerance,
 )
 from glassbox.linear.problem import EPS, LeastSquaresProblem
-from glassbox.linear.refine import MAX_REFINEMENT_STEPS, residual_double_double
-from glassbox.linear.refine import _split
+from glassbox.linear.refine import MAX_REFINEMENT_STEPS, _split, residual_double_double
 from glassbox.linear.solvers import AUTO_CHOLESKY_MAX_COND, REFINE_CHOLESKY_ABOVE
 
 # Each refinement step costs a pass over the data; the in-memory solvers allow 10.
@@ -350,7 +349,9 @@ def solve_tsqr(engine: Engine, problem: StatisticsProblem, reason: str) -> Distr
     if m:
         z, intercept, steps = _refine(engine, problem, z, columns, normal)
     coef, intercept = _finish(problem, z, intercept)
-    return DistributedSolution(coef, intercept, "qr", reason, columns, cond, steps, problem.statistics)
+    return DistributedSolution(
+        coef, intercept, "qr", reason, columns, cond, steps, problem.statistics
+    )
 
 
 def choose(problem: StatisticsProblem) -> tuple[str, str]:

@@ -54,7 +54,9 @@ class SufficientStatistics:
     empty_partitions: tuple[int, ...] = field(default=())
 
     @classmethod
-    def empty(cls, n_features: int, n_targets: int, partition: int | None = None) -> SufficientStatistics:
+    def empty(
+        cls, n_features: int, n_targets: int, partition: int | None = None
+    ) -> SufficientStatistics:
         q = n_features + n_targets
         empty = () if partition is None else (partition,)
         return cls(n_features, 0, 0, 0.0, 0.0, np.zeros(q), np.zeros((q, q)), empty)
@@ -77,7 +79,11 @@ class SufficientStatistics:
         Without an intercept the uncentred products are Σ w z zᵀ = S + W μ μᵀ: a sum of two
         positive semi-definite terms, which loses nothing (it is the subtraction that would).
         """
-        S = self.scatter if fit_intercept else self.scatter + self.weight_sum * np.outer(self.mean, self.mean)
+        S = (
+            self.scatter
+            if fit_intercept
+            else self.scatter + self.weight_sum * np.outer(self.mean, self.mean)
+        )
         p = self.n_features
         return S[:p, :p], S[:p, p:], S[p:, p:]
 
@@ -86,7 +92,7 @@ def merge(a: SufficientStatistics, b: SufficientStatistics) -> SufficientStatist
     """Eq. (2): the statistics of the union of two disjoint sets of rows."""
     if b.weight_sum == 0.0 or a.weight_sum == 0.0:
         # A chunk without weight only adds its row counts (and its empty-partition record).
-        kept, other = (a, b) if b.weight_sum == 0.0 else (b, a)
+        kept, _other = (a, b) if b.weight_sum == 0.0 else (b, a)
         return SufficientStatistics(
             kept.n_features,
             a.count + b.count,
@@ -126,30 +132,33 @@ def merge_all(parts: Sequence[SufficientStatistics]) -> SufficientStatistics:
     return items[0]
 
 
-def _block_statistics(Z: np.ndarray, weights: np.ndarray | None, n_features: int) -> SufficientStatistics:
-    """Eq. (1) for one cache-sized block: the mean, then the centred product by BLAS syrk."""
+def _block_statistics(
+    Z: np.ndarray, weights: np.ndarray | None, n_features: int
+) -> SufficientStatistics:
+    """Eq. (1) for one cache-sized block, overwriting Z (a scratch copy): the mean by BLAS
+    gemv, then the centred product by BLAS syrk (one triangle, half the flops of a gemm)."""
+    n_rows = Z.shape[0]
     if weights is None:
-        weight_sum = float(Z.shape[0])
-        mean = Z.mean(axis=0)
-        centred = Z - mean
-        positive, log_sum = Z.shape[0], 0.0
+        weight_sum = float(n_rows)
+        mean = np.ones(n_rows) @ Z / weight_sum
+        Z -= mean
+        positive, log_sum = n_rows, 0.0
     else:
         weight_sum = float(weights.sum())
         if weight_sum == 0.0:
             q = Z.shape[1]
             return SufficientStatistics(
-                n_features, Z.shape[0], 0, 0.0, 0.0, np.zeros(q), np.zeros((q, q))
+                n_features, n_rows, 0, 0.0, 0.0, np.zeros(q), np.zeros((q, q))
             )
         mean = weights @ Z / weight_sum
-        centred = (Z - mean) * np.sqrt(weights)[:, None]
+        Z -= mean
+        Z *= np.sqrt(weights)[:, None]
         on = weights > 0
         positive, log_sum = int(np.count_nonzero(on)), float(np.log(weights[on]).sum())
-    # centredᵀ is an F-ordered view of the C-ordered block: syrk reads it without a copy.
-    upper = blas.dsyrk(1.0, centred.T, trans=0, lower=0)
+    # Zᵀ is an F-ordered view of the C-ordered block: syrk reads it without a copy.
+    upper = blas.dsyrk(1.0, Z.T, trans=0, lower=0)
     scatter = np.triu(upper) + np.triu(upper, 1).T
-    return SufficientStatistics(
-        n_features, Z.shape[0], positive, weight_sum, log_sum, mean, scatter
-    )
+    return SufficientStatistics(n_features, n_rows, positive, weight_sum, log_sum, mean, scatter)
 
 
 def chunk_statistics(
@@ -167,8 +176,11 @@ def chunk_statistics(
     if n_samples == 0:
         return SufficientStatistics.empty(n_features, Y.shape[1], partition)
     parts = []
+    scratch = np.empty((min(_BLOCK_ROWS, n_samples), n_features + Y.shape[1]))
     for start in range(0, n_samples, _BLOCK_ROWS):
         rows = slice(start, min(start + _BLOCK_ROWS, n_samples))
-        Z = np.hstack([X[rows], Y[rows]])  # (rows, p + k)
+        Z = scratch[: rows.stop - rows.start]  # (rows, p + k), reused: no allocation per block
+        Z[:, :n_features] = X[rows]
+        Z[:, n_features:] = Y[rows]
         parts.append(_block_statistics(Z, None if weights is None else weights[rows], n_features))
     return merge_all(parts)
