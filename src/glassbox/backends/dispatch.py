@@ -69,3 +69,37 @@ def store(estimator: Any, fit: BackendFit, y_ndim: int) -> None:
     estimator.device_ = fit.attributes.pop("device_", "cpu")
     for name, value in fit.attributes.items():
         setattr(estimator, name, value)
+
+
+def fit_collection(
+    estimator: Any, model: str, method: str, X: Any, y: Any, sample_weight: Any
+) -> bool:
+    """Fit on the Dask backend, without materializing X, when X is a Dask collection.
+
+    Returns False (doing nothing) for any other X, so ``fit`` goes on with ``validate_data``;
+    a Dask X is never converted to NumPy. ``backend="numpy"`` (the default) routes it to the
+    Dask backend; another engine raises, since it would have to collect the data.
+    """
+    if not (hasattr(X, "__dask_graph__") and hasattr(X, "__dask_keys__")):
+        return False
+    if estimator.backend not in ("numpy", "dask"):
+        raise ValueError(
+            f"X is a Dask collection, which backend={estimator.backend!r} would have to load "
+            "into memory; use backend='dask' (or the default, which routes Dask input there), "
+            "or pass X.compute() if it fits in memory."
+        )
+    from glassbox.backends.dask_backend import fit_collection as fit_on_dask
+
+    fit, y_ndim = fit_on_dask(estimator, model, method, X, y, sample_weight)
+    store(estimator, fit, y_ndim)
+    estimator.backend_ = "dask"
+    return True
+
+
+def predict_collection(estimator: Any, X: Any) -> Any | None:
+    """ŷ as a lazy Dask array when X is a Dask collection; None otherwise."""
+    if not (hasattr(X, "__dask_graph__") and hasattr(X, "__dask_keys__")):
+        return None
+    from glassbox.backends.dask_backend import predict_collection as predict_on_dask
+
+    return predict_on_dask(estimator, X)

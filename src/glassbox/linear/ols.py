@@ -17,7 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from glassbox.backends.dispatch import check_backend_params, fit_with_backend, store
+from glassbox.backends.dispatch import (
+    check_backend_params,
+    fit_collection,
+    fit_with_backend,
+    predict_collection,
+    store,
+)
 from glassbox.base import BaseEstimator, RegressorMixin
 from glassbox.exceptions import RankDeficientWarning
 from glassbox.linear.descent import METHODS as DESCENT_METHODS
@@ -232,10 +238,12 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
         """Fit the model by least squares; returns ``self``."""
         self._check_params()
+        self._descent_state = None
+        if fit_collection(self, "LinearRegression", self.solver, X, y, sample_weight):
+            return self  # a Dask array or DataFrame: fitted in passes, never loaded here
         X = validate_data(self, X, reset=True)
         y = check_target(y, X.shape[0], estimator_name=type(self).__name__)
         weights = check_sample_weight(sample_weight, X.shape[0])
-        self._descent_state = None
         if self.backend != "numpy":
             fitted = fit_with_backend(
                 self, "LinearRegression", self.solver, X, y.reshape(len(y), -1), weights
@@ -298,8 +306,10 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         )
 
     def predict(self, X: Any) -> np.ndarray:
-        """ŷ = b + X β."""
+        """ŷ = b + X β (a lazy Dask array when X is a Dask collection)."""
         self._check_is_fitted()
+        if (lazy := predict_collection(self, X)) is not None:
+            return lazy
         X = validate_data(self, X, reset=False)
         coef = np.asarray(self.coef_)
         return np.asarray(X @ coef.T + self.intercept_)

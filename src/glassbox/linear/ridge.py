@@ -25,7 +25,13 @@ from typing import Any
 import numpy as np
 from scipy.linalg import qr, solve_triangular, svd
 
-from glassbox.backends.dispatch import check_backend_params, fit_with_backend, store
+from glassbox.backends.dispatch import (
+    check_backend_params,
+    fit_collection,
+    fit_with_backend,
+    predict_collection,
+    store,
+)
 from glassbox.base import BaseEstimator, RegressorMixin
 from glassbox.linear.descent import METHODS as DESCENT_METHODS
 from glassbox.linear.descent import fit_descent
@@ -179,6 +185,8 @@ class Ridge(RegressorMixin, BaseEstimator):
                 f"Unknown solver {self.solver!r} for Ridge; valid solvers are {list(names)}."
             )
         check_backend_params(self)
+        if fit_collection(self, "Ridge", self.solver, X, y, sample_weight):
+            return self  # a Dask array or DataFrame: fitted from one pass of statistics
         X = validate_data(self, X, reset=True)
         y = check_target(y, X.shape[0], estimator_name=type(self).__name__)
         Y = y.reshape(len(y), -1)
@@ -233,8 +241,10 @@ class Ridge(RegressorMixin, BaseEstimator):
         self.history_ = result.history
 
     def predict(self, X: Any) -> np.ndarray:
-        """ŷ = b + X β."""
+        """ŷ = b + X β (a lazy Dask array when X is a Dask collection)."""
         self._check_is_fitted()
+        if (lazy := predict_collection(self, X)) is not None:
+            return lazy
         X = validate_data(self, X, reset=False)
         return np.asarray(X @ np.asarray(self.coef_).T + self.intercept_)
 

@@ -1,0 +1,103 @@
+"""One pass over the data: a function on every row partition, results merged as a tree.
+
+Every distributed computation in glassbox is a ``pass``: ``function(X, Y, w, partition,
+*args)`` runs on the worker that holds (or reads, or generates) partition i, on its checked
+float64 arrays, and returns something small (statistics, a p × p matrix, a few sums); the
+results are combined ``split_every`` at a time up a tree, so the driver receives one small
+object and no worker ever holds more than a few partitions. A lost worker's partitions are
+recomputed by Dask from their source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from glassbox.distributed._dask import require
+from glassbox.distributed.data import Partitions, load_partition
+
+# Consecutive small partitions share one task, up to this many bytes of X in all: thousands
+# of tiny partitions then cost a few tasks, while a large partition keeps a task to itself
+# (so a worker never holds more than one large partition per thread).
+_GROUP_BYTES = 32 * 2**20
+
+
+def _apply(
+    function: Callable[..., Any],
+    combine: Callable[[list[Any]], Any],
+    blocks: list[tuple[Any, Any, Any]],
+    first: int,
+    n_features: int,
+    names: Any,
+    *args: Any,
+) -> Any:
+    """``function`` on each partition of a group (checked by ``load_partition``), combined."""
+    results = []
+    for offset, (x, y, w) in enumerate(blocks):
+        X, Y, weights = load_partition(x, y, w, first + offset, n_features, names)
+        results.append(function(X, Y, weights, first + offset, *args))
+    return results[0] if len(results) == 1 else combine(results)
+
+
+def group_partitions(
+    rows: tuple[int, ...] | None, n_partitions: int, n_features: int
+) -> list[range]:
+    """Consecutive partitions grouped up to ``_GROUP_BYTES`` of X (one each when unknown)."""
+    if rows is None:
+        return [range(i, i + 1) for i in range(n_partitions)]
+    groups: list[range] = []
+    start, size = 0, 0
+    for index, count in enumerate(rows):
+        nbytes = 8 * count * n_features
+        if index > start and size + nbytes > _GROUP_BYTES:
+            groups.append(range(start, index))
+            start, size = index, 0
+        size += nbytes
+    groups.append(range(start, n_partitions))
+    return groups
+
+
+def tree_reduce(nodes: Sequence[Any], combine: Callable[[list[Any]], Any], split_every: int) -> Any:
+    """Combine Delayed ``nodes`` ``split_every`` at a time until one is left."""
+    delayed = require("dask").delayed
+    level = list(nodes)
+    while len(level) > 1:
+        level = [
+            delayed(combine, pure=True)(level[i : i + split_every])
+            for i in range(0, len(level), split_every)
+        ]
+    return level[0]
+
+
+@dataclass
+class Engine:
+    """The partitions of one fit and the client that runs its passes; counts the passes."""
+
+    partitions: Partitions
+    client: Any
+    split_every: int = 8
+    passes: int = 0
+
+    def reduce(
+        self, function: Callable[..., Any], combine: Callable[[list[Any]], Any], *args: Any
+    ) -> Any:
+        """One pass: ``combine`` over ``function(X, Y, w, partition, *args)`` of every partition."""
+        delayed = require("dask").delayed
+        parts = self.partitions
+        groups = group_partitions(parts.rows, len(parts.blocks), parts.n_features)
+        leaves = [
+            delayed(_apply, pure=True)(
+                function,
+                combine,
+                [parts.blocks[i] for i in group],
+                group.start,
+                parts.n_features,
+                parts.feature_names,
+                *args,
+            )
+            for group in groups
+        ]
+        root = tree_reduce(leaves, combine, self.split_every)
+        self.passes += 1
+        return self.client.compute(root).result()
