@@ -57,8 +57,8 @@ def test_sweep_ranks_by_validation_loss_and_draws_the_heatmap(tmp_path):
 
 
 def test_sweep_rejects_parameters_the_model_lacks():
-    config = sweep_config().updated(sweep={"model": "Ridge", "method": "cholesky"})
-    with pytest.raises(ValueError, match="Ridge has no parameter"):
+    config = sweep_config().updated(sweep={"model": "Lasso", "method": "cd"})
+    with pytest.raises(ValueError, match="Lasso has no parameter"):
         run_sweep(config)
 
 

@@ -47,3 +47,27 @@ for method, note in _RIDGE.items():
             note=note,
         )
     )
+
+for model in ("Lasso", "ElasticNet"):
+    for method, note in [
+        ("cd", "coordinate descent stopped on the duality gap"),
+        ("fista", "accelerated proximal gradient (FISTA)"),
+    ]:
+        register_implementation(
+            Implementation(model, method, "numpy", task="regression", exact=False, note=note)
+        )
+
+_LOGISTIC = {
+    "newton": "Newton-Cholesky (IRLS)",
+    "lbfgs": "L-BFGS with a strong-Wolfe line search",
+    "fista": "FISTA, for L1 and elastic-net penalties",
+    "bgd": "batch gradient descent",
+    "minibatch": "mini-batch gradient descent",
+    "sgd": "per-sample stochastic gradient descent",
+}
+for method, note in _LOGISTIC.items():
+    register_implementation(
+        Implementation(
+            "LogisticRegression", method, "numpy", task="classification", exact=False, note=note
+        )
+    )

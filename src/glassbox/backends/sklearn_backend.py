@@ -128,3 +128,90 @@ for method, solver in [("auto", "auto"), ("cholesky", "cholesky"), ("svd", "svd"
         )
     )
 register_absent("Ridge", "qr", "sklearn", "scikit-learn's Ridge has no QR solver")
+
+
+# --- the elastic-net family ----------------------------------------------------------------
+
+
+def _elastic_net(estimator: Any, X: np.ndarray, Y: np.ndarray, w: Any) -> BackendFit:
+    """scikit-learn's ElasticNet (or Lasso): Cython coordinate descent on the same objective."""
+    from sklearn.linear_model import ElasticNet
+
+    model = ElasticNet(
+        alpha=estimator.alpha,
+        l1_ratio=estimator._l1_ratio(),
+        fit_intercept=estimator.fit_intercept,
+        max_iter=estimator.max_iter,
+        tol=estimator.tol,
+        selection=estimator.selection,
+        random_state=estimator.random_state,
+    ).fit(X, Y if Y.shape[1] > 1 else Y[:, 0], sample_weight=w)
+    return BackendFit(
+        np.atleast_2d(model.coef_),
+        np.atleast_1d(model.intercept_),
+        {"n_iter_": model.n_iter_, "dual_gap_": model.dual_gap_},
+    )
+
+
+for model_name in ("Lasso", "ElasticNet"):
+    register_implementation(
+        Implementation(
+            model_name,
+            "cd",
+            "sklearn",
+            task="regression",
+            exact=False,
+            fit=_elastic_net,
+            note="sklearn.linear_model.ElasticNet / Lasso (coordinate descent)",
+        )
+    )
+    register_absent(model_name, "fista", "sklearn", "scikit-learn has no FISTA solver")
+
+
+# --- logistic regression -------------------------------------------------------------------
+
+
+def _logistic(solver: str) -> Any:
+    def fit(estimator: Any, X: np.ndarray, Y: np.ndarray, w: Any) -> BackendFit:
+        """scikit-learn's LogisticRegression with the same C, penalty and combined weights."""
+        from sklearn.linear_model import LogisticRegression
+
+        if estimator.penalty not in ("l2", None) or (
+            estimator.penalty == "l2" and estimator._mixing() > 0
+        ):
+            raise ValueError(
+                f"backend='sklearn' runs {solver} with penalty='l2' or None only; use "
+                "backend='numpy' with solver='fista' for L1 and elastic-net penalties."
+            )
+        model = LogisticRegression(
+            C=np.inf if estimator.penalty is None else estimator.C,
+            l1_ratio=0.0,
+            fit_intercept=estimator.fit_intercept,
+            solver=solver,
+            max_iter=estimator.max_iter,
+            tol=estimator.tol,
+        ).fit(X, Y[:, 0].astype(int), sample_weight=w)
+        return BackendFit(model.coef_, model.intercept_, {"n_iter_": model.n_iter_})
+
+    return fit
+
+
+for method, solver in [("lbfgs", "lbfgs"), ("newton", "newton-cholesky")]:
+    register_implementation(
+        Implementation(
+            "LogisticRegression",
+            method,
+            "sklearn",
+            task="classification",
+            exact=False,
+            fit=_logistic(solver),
+            note=f"sklearn.linear_model.LogisticRegression(solver={solver!r})",
+        )
+    )
+for method, reason in [
+    ("fista", "scikit-learn's L1 solvers are liblinear and saga, not FISTA"),
+    ("bgd", "scikit-learn has no batch gradient descent for logistic regression"),
+    ("minibatch", "scikit-learn has no mini-batch gradient descent"),
+    ("sgd", "SGDClassifier's optimal/invscaling schedules differ from glassbox's sgd"),
+]:
+    register_absent("LogisticRegression", method, "sklearn", reason)

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from glassbox.backends.dispatch import check_backend_params, fit_with_backend, store
 from glassbox.base import BaseEstimator, RegressorMixin
 from glassbox.exceptions import ConvergenceWarning
 from glassbox.linear.coordinate_descent import CDResult, coordinate_descent
@@ -80,6 +81,9 @@ def check_solver_params(estimator: Any) -> tuple[float, float]:
 
 
 class _ElasticNetBase(RegressorMixin, BaseEstimator):
+    backend: str
+    device: str
+    dtype: str
     alpha: float
     fit_intercept: bool
     precompute: Any
@@ -112,9 +116,16 @@ class _ElasticNetBase(RegressorMixin, BaseEstimator):
         previous = np.atleast_2d(getattr(self, "coef_")) if warm else None  # noqa: B009
         # One canonical layout, so Fortran-ordered or strided input gives bit-identical fits
         # (BLAS rounds differently by layout); a copy is made only when X is not C-ordered.
+        check_backend_params(self)
         X = np.ascontiguousarray(validate_data(self, X, reset=True))
         y = check_target(y, X.shape[0], estimator_name=owner)
         weights = check_sample_weight(sample_weight, X.shape[0])
+        if self.backend != "numpy":
+            fitted = fit_with_backend(self, owner, self.solver, X, y.reshape(len(y), -1), weights)
+            store(self, fitted, y.ndim)
+            self.solver_ = self.solver
+            return self
+        self.backend_, self.device_ = "numpy", "cpu"
         gram_form = use_gram(self.precompute, X.shape[0], X.shape[1], owner)
         Y = y.reshape(len(y), -1)
         start = None
@@ -230,6 +241,7 @@ class ElasticNet(_ElasticNetBase):
         Coordinate order for coordinate descent.
     solver : {"cd", "fista"}, default="cd"
         Entry of :data:`ENET_SOLVERS`.
+    backend, device, dtype : the engine, as in :class:`~glassbox.LinearRegression`.
 
     Attributes
     ----------
@@ -252,7 +264,13 @@ class ElasticNet(_ElasticNetBase):
         random_state: Any = None,
         selection: str = "cyclic",
         solver: str = "cd",
+        backend: str = "numpy",
+        device: str = "cpu",
+        dtype: str = "float64",
     ) -> None:
+        self.backend = backend
+        self.device = device
+        self.dtype = dtype
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -289,7 +307,13 @@ class Lasso(_ElasticNetBase):
         random_state: Any = None,
         selection: str = "cyclic",
         solver: str = "cd",
+        backend: str = "numpy",
+        device: str = "cpu",
+        dtype: str = "float64",
     ) -> None:
+        self.backend = backend
+        self.device = device
+        self.dtype = dtype
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.precompute = precompute

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from glassbox.backends.dispatch import check_backend_params, fit_with_backend
 from glassbox.base import BaseEstimator, ClassifierMixin
 from glassbox.exceptions import ConvergenceWarning
 from glassbox.labels import check_classification_target, class_weights
@@ -30,6 +31,7 @@ from glassbox.registry import register_estimator
 from glassbox.validation import check_sample_weight, validate_data
 
 __all__ = ["LogisticRegression"]
+
 
 _PENALTIES = ("l2", "l1", "elasticnet", None)
 
@@ -63,6 +65,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     learning_rate : "auto" or float > 0, default="auto"
         Step size of the descent solvers; "auto" derives it from the gradient's Lipschitz
         bound (:mod:`glassbox.linear.logistic_descent`).
+    backend, device, dtype : the engine, as in :class:`~glassbox.LinearRegression`.
 
     Attributes
     ----------
@@ -87,7 +90,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         random_state: Any = None,
         batch_size: int = 32,
         learning_rate: Any = "auto",
+        backend: str = "numpy",
+        device: str = "cpu",
+        dtype: str = "float64",
     ) -> None:
+        self.backend = backend
+        self.device = device
+        self.dtype = dtype
         self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
@@ -134,6 +143,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         tol = check_real(owner, "tol", self.tol, low=0.0)
         check_bool(owner, "fit_intercept", self.fit_intercept)
         check_choice(owner, "solver", self.solver, tuple(LOGISTIC_SOLVERS))
+        check_backend_params(self)
         if self.penalty is not None and rho > 0 and self.solver not in SUPPORTS_L1:
             raise ValueError(
                 f"{owner}: solver={self.solver!r} supports only penalty='l2' or None (or "
@@ -163,6 +173,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             l1=0.0 if self.penalty is None else rho / (C * total),
             fit_intercept=bool(self.fit_intercept),
         )
+        if self.backend != "numpy":
+            # The engine gets the class indices and the combined sample x class weights, so
+            # it minimizes exactly eq. (1): C Σ wᵢ ℓᵢ + penalty.
+            fitted = fit_with_backend(
+                self, owner, self.solver, X, encoded[:, None].astype(np.float64), weights
+            )
+            self._store(classes, fitted.coef, fitted.intercept, fitted.attributes)
+            return self
         solve = LOGISTIC_SOLVERS[self.solver]
         result = solve(
             problem,
@@ -184,16 +202,28 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         W = problem.coef_matrix(result.coef)
         if self.fit_intercept:
             coef, intercept = W[:, :-1], W[:, -1]
-            if len(classes) > 2:
-                intercept = intercept - intercept.mean()  # softmax is shift-invariant
         else:
             coef, intercept = W, np.zeros(W.shape[0])
-        self.classes_ = classes
-        self.coef_ = np.ascontiguousarray(coef)
-        self.intercept_ = np.asarray(intercept, dtype=np.float64)
-        self.n_iter_ = np.array([result.n_iter])
-        self.solver_ = self.solver
+        self._store(classes, coef, intercept, {"n_iter_": np.array([result.n_iter])})
         return self
+
+    def _store(
+        self, classes: np.ndarray, coef: Any, intercept: Any, attributes: dict[str, Any]
+    ) -> None:
+        coef = np.ascontiguousarray(
+            np.asarray(coef, dtype=np.float64).reshape(-1, self.n_features_in_)
+        )
+        intercept = np.asarray(intercept, dtype=np.float64).reshape(-1)
+        if len(classes) > 2 and self.fit_intercept:
+            intercept = intercept - intercept.mean()  # softmax is shift-invariant
+        self.classes_ = classes
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.solver_ = self.solver
+        self.backend_ = self.backend
+        self.device_ = attributes.pop("device_", "cpu")
+        for name, value in attributes.items():
+            setattr(self, name, value)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Margins ``Xwᵀ + b``: shape (n,) for two classes (positive → ``classes_[1]``),
