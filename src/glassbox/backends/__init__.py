@@ -5,4 +5,4 @@ Importing this package registers every backend's implementations in
 that backend runs.
 """
 
-from glassbox.backends import numpy_backend, sklearn_backend  # noqa: F401
+from glassbox.backends import numpy_backend, sklearn_backend, torch_backend  # noqa: F401
