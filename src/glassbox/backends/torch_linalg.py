@@ -221,13 +221,28 @@ def _cholesky_solution(
     )
 
 
-def solve_normal(problem: TorchLeastSquares) -> TorchSolution:
-    """AᵀA z = AᵀB by Cholesky, AᵀA = L Lᵀ, then two triangular solves (no inverse)."""
+def positive_definite_cholesky(G: torch.Tensor, eps: float) -> torch.Tensor | None:
+    """L with G = L Lᵀ, or None when G is not numerically positive definite.
+
+    G has a unit diagonal, so L_jj² is the squared length of column j's component orthogonal
+    to the columns before it; at most 10·p·ε means a dependent column (glassbox's in-order
+    test on the Gram matrix).
+    """
     import torch
 
-    G, C, kept = _gram(problem)
     L, info = torch.linalg.cholesky_ex(G)
     if int(info) != 0:
+        return None
+    if G.shape[0] and float(torch.diagonal(L).min()) ** 2 <= 10 * G.shape[0] * eps:
+        return None
+    return L
+
+
+def solve_normal(problem: TorchLeastSquares) -> TorchSolution:
+    """AᵀA z = AᵀB by Cholesky, AᵀA = L Lᵀ, then two triangular solves (no inverse)."""
+    G, C, kept = _gram(problem)
+    L = positive_definite_cholesky(G, problem.eps)
+    if L is None:
         raise ValueError(
             "solver='normal' on backend='torch': the scaled Gram matrix AᵀA is not positive "
             "definite (the design is rank deficient), and the torch backend's Cholesky path has "
@@ -295,8 +310,8 @@ def solve_auto(problem: TorchLeastSquares) -> tuple[str, str, TorchSolution]:
             solve_svd(problem),
         )
     G, C, kept = _gram(problem)
-    L, info = torch.linalg.cholesky_ex(G)
-    if int(info) != 0:
+    L = positive_definite_cholesky(G, problem.eps)
+    if L is None:
         return "qr", "scaled Gram matrix is singular: Householder QR", solve_qr(problem)
     cond = _cond_from_gram(G)
     if cond > AUTO_CHOLESKY_MAX_COND:
