@@ -73,7 +73,7 @@ def relative_difference(model, reference):
 
 def descent_options(method):
     """The same hyperparameters for every backend: a benchmark cell differs only in engine."""
-    return {"solver": method, "max_epochs": 30, "tol": 1e-6, "random_state": 0, "batch_size": 16}
+    return {"solver": method, "max_epochs": 60, "tol": 1e-6, "random_state": 0, "batch_size": 16}
 
 
 def fit_pair(implementation, dtype="float64", device="cpu"):
@@ -363,7 +363,7 @@ def test_torch_rejects_a_custom_gradient_transformation():
 def test_torch_normal_equations_on_a_rank_deficient_design_is_a_clear_error():
     X, y, _ = make_data()
     collinear = np.column_stack([X, X[:, 0] + X[:, 1]])
-    with pytest.raises(ValueError, match="not positive definite.*solver='qr' or 'svd'"):
+    with pytest.raises(ValueError, match=r"not positive definite.*solver='qr' or 'svd'"):
         LinearRegression(backend="torch", solver="normal").fit(collinear, y)
 
 

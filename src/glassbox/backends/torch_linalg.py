@@ -299,7 +299,6 @@ def solve_auto(problem: TorchLeastSquares) -> tuple[str, str, TorchSolution]:
     1-norm estimate; the two can pick differently only for cond(A) within a factor of √p of
     the threshold.
     """
-    import torch
 
     unknowns = problem.n_features - int(problem.null.sum()) + int(problem.fit_intercept)
     if problem.effective_samples < unknowns:
