@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -46,30 +47,98 @@ AUTO_CHOLESKY_MAX_COND = 1e4
 
 @dataclass
 class TorchLeastSquares:
-    """Eq. (2) as tensors on one device and dtype, built once and shared by every solver."""
+    """Eq. (2) on one device and dtype; its pieces are built on demand and shared by solvers.
 
-    A: torch.Tensor  # (n, p) centred, weighted, equilibrated design; null columns are 0
-    B: torch.Tensor  # (n, k) centred, weighted targets
-    x_offset: torch.Tensor  # (p,) μ
+    The Gram path (``scaled_gram``) accumulates AᵀA over row blocks, each block centred and
+    weighted as it is multiplied, so it never holds a centred copy of X; QR and SVD factor
+    the whole scaled design ``A``, built only when they ask for it.
+    """
+
+    X: torch.Tensor  # (n, p) the data on the device, never modified
+    Y: torch.Tensor  # (n, k)
+    root_weight: torch.Tensor | None  # (n,) √w
+    x_offset: torch.Tensor  # (p,) μ (zeros without an intercept)
     y_offset: torch.Tensor  # (k,) ȳ
-    scale: torch.Tensor  # (p,) d, 1 for null columns
-    null: torch.Tensor  # (p,) bool: constant columns (zero after centring)
+    weight_sum: float
     effective_samples: int
     fit_intercept: bool
 
     @property
     def n_samples(self) -> int:
-        return int(self.A.shape[0])
+        return int(self.X.shape[0])
 
     @property
     def n_features(self) -> int:
-        return int(self.A.shape[1])
+        return int(self.X.shape[1])
 
     @property
     def eps(self) -> float:
         import torch
 
-        return float(torch.finfo(self.A.dtype).eps)
+        return float(torch.finfo(self.X.dtype).eps)
+
+    def centred_block(
+        self, rows: slice, out: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """√W (X − μ) and √W (Y − ȳ) for a block of rows (X's block written into ``out``)."""
+        import torch
+
+        Xb = torch.sub(self.X[rows], self.x_offset, out=out)
+        Yb = self.Y[rows] - self.y_offset
+        if self.root_weight is not None:
+            root = self.root_weight[rows, None]
+            Xb.mul_(root)
+            Yb.mul_(root)
+        return Xb, Yb
+
+    def _block_buffer(self) -> torch.Tensor:
+        """One block-sized tensor reused by every block: a fresh allocation per block would
+        cost more in page faults than the arithmetic."""
+        rows = _row_slices(self)[0]
+        return self.X.new_empty((rows.stop - rows.start, self.n_features))
+
+    @cached_property
+    def centred_gram(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(G₀, C₀) = (X̃ᵀX̃, X̃ᵀỸ), X̃ = √W (X − μ), summed over row blocks."""
+        import torch
+
+        k = self.Y.shape[1]
+        G = self.X.new_zeros((self.n_features, self.n_features))
+        C = self.X.new_zeros((self.n_features, k))
+        buffer = self._block_buffer()
+        for rows in _row_slices(self):
+            Xb, Yb = self.centred_block(rows, buffer[: rows.stop - rows.start])
+            G = torch.addmm(G, Xb.T, Xb)
+            C = torch.addmm(C, Xb.T, Yb)
+        return G, C
+
+    @cached_property
+    def column_norms(self) -> torch.Tensor:
+        """‖√W (X − μ)‖ per column: from the Gram diagonal when it exists, else by blocks."""
+        import torch
+
+        if "centred_gram" in self.__dict__:
+            return torch.diagonal(self.centred_gram[0]).clamp(min=0).sqrt()
+        squares = self.X.new_zeros(self.n_features)
+        buffer = self._block_buffer()
+        for rows in _row_slices(self):
+            Xb, _ = self.centred_block(rows, buffer[: rows.stop - rows.start])
+            squares += (Xb * Xb).sum(dim=0)
+        return squares.sqrt()
+
+    @cached_property
+    def null(self) -> torch.Tensor:
+        """(p,) bool: columns constant up to the rounding of the data (zero after centring)."""
+        raw = self.x_offset.abs() * self.weight_sum**0.5
+        return self.column_norms <= 16 * self.eps * raw
+
+    @cached_property
+    def scale(self) -> torch.Tensor:
+        """d of eq. (2): the column norms, 1 for null columns."""
+        import torch
+
+        norms = self.column_norms
+        return torch.where(self.null | (norms == 0), torch.ones_like(norms), norms)
 
     @property
     def kept(self) -> torch.Tensor:
@@ -78,19 +147,47 @@ class TorchLeastSquares:
 
         return torch.nonzero(~self.null).flatten()
 
+    def scaled_gram(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """AᵀA = D⁻¹ G₀ D⁻¹ (unit diagonal) and AᵀB = D⁻¹ C₀, null columns zeroed."""
+        G0, C0 = self.centred_gram
+        d = self.scale
+        G, C = G0 / d[:, None] / d[None, :], C0 / d[:, None]
+        G[self.null, :] = 0.0
+        G[:, self.null] = 0.0
+        C[self.null] = 0.0
+        return G, C
+
+    @cached_property
+    def A(self) -> torch.Tensor:
+        """(n, p) A = √W (X − μ) D⁻¹, null columns 0 (one full copy, for QR and SVD)."""
+        A = self.X - self.x_offset
+        if self.root_weight is not None:
+            A *= self.root_weight[:, None]
+        A /= self.scale
+        A[:, self.null] = 0.0
+        return A
+
+    @cached_property
+    def B(self) -> torch.Tensor:
+        """(n, k) B = √W (Y − ȳ)."""
+        B = self.Y - self.y_offset
+        return B if self.root_weight is None else B * self.root_weight[:, None]
+
     def coefficients(self, z: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
         """(coef (k, p), intercept (k,)) as float64 NumPy arrays from z (p, k), eq. (2)."""
+        import torch
+
         beta = z / self.scale[:, None]
         beta[self.null] = 0.0
         intercept = self.y_offset - self.x_offset @ beta
-        coef = beta.T.detach().cpu().to(dtype=_float64()).numpy()
-        return coef, intercept.detach().cpu().to(dtype=_float64()).numpy()
+        coef = beta.T.detach().to(device="cpu", dtype=torch.float64).numpy()
+        return coef, intercept.detach().to(device="cpu", dtype=torch.float64).numpy()
 
 
-def _float64() -> Any:
-    import torch
+def _row_slices(problem: TorchLeastSquares) -> list[slice]:
+    from glassbox.linear.problem import row_slices
 
-    return torch.float64
+    return row_slices(problem.n_samples, problem.n_features)
 
 
 def prepare(
@@ -102,7 +199,7 @@ def prepare(
     device: torch.device,
     dtype: torch.dtype,
 ) -> TorchLeastSquares:
-    """Move (X, Y, w) to ``device`` in ``dtype`` and centre, weight and equilibrate, eq. (2).
+    """Move (X, Y, w) to ``device`` in ``dtype`` and take the weighted means of eq. (2).
 
     A column counts as null when its centred norm is within a few ulps of its raw size (it
     is constant up to the rounding of the data), the rule of glassbox's NumPy problem.
@@ -113,31 +210,21 @@ def prepare(
     Yt = torch.as_tensor(Y, dtype=dtype, device=device)
     n_samples, n_features = Xt.shape
     if sample_weight is None:
-        weight_sum, effective = float(n_samples), n_samples
-        root = None
-        mean = lambda M: M.mean(dim=0)  # noqa: E731
+        w = Xt.new_ones(n_samples)
+        root, weight_sum, effective = None, float(n_samples), n_samples
     else:
         w = torch.as_tensor(sample_weight, dtype=dtype, device=device)
-        weight_sum, effective = float(w.sum()), int(np.count_nonzero(sample_weight))
-        root = w.sqrt()[:, None]
-        mean = lambda M: (w @ M) / weight_sum  # noqa: E731
+        root, weight_sum = w.sqrt(), float(w.sum())
+        effective = int(np.count_nonzero(sample_weight))
     if fit_intercept:
-        x_offset, y_offset = mean(Xt), mean(Yt)
+        # Σ w x / Σ w as a matrix-vector product: BLAS speed (torch's column reduction
+        # X.mean(0) is several times slower on a tall C-ordered X).
+        x_offset, y_offset = (w @ Xt) / weight_sum, (w @ Yt) / weight_sum
     else:
-        x_offset = torch.zeros(n_features, dtype=dtype, device=device)
-        y_offset = torch.zeros(Yt.shape[1], dtype=dtype, device=device)
-    A = Xt - x_offset  # (n, p), a new tensor: X itself is never modified
-    B = Yt - y_offset
-    if root is not None:
-        A *= root
-        B = B * root
-    norms = torch.linalg.vector_norm(A, dim=0)
-    eps = float(torch.finfo(dtype).eps)
-    null = norms <= 16 * eps * x_offset.abs() * weight_sum**0.5
-    scale = torch.where(null | (norms == 0), torch.ones_like(norms), norms)
-    A /= scale
-    A[:, null] = 0.0
-    return TorchLeastSquares(A, B, x_offset, y_offset, scale, null, effective, bool(fit_intercept))
+        x_offset, y_offset = Xt.new_zeros(n_features), Yt.new_zeros(Yt.shape[1])
+    return TorchLeastSquares(
+        Xt, Yt, root, x_offset, y_offset, weight_sum, effective, bool(fit_intercept)
+    )
 
 
 @dataclass
@@ -155,16 +242,18 @@ class TorchSolution:
 
 def _gram(problem: TorchLeastSquares) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(AᵀA, AᵀB) restricted to the non-null columns, and those columns."""
+    G, C = problem.scaled_gram()
     kept = problem.kept
-    A = problem.A if kept.numel() == problem.n_features else problem.A[:, kept]
-    return A.T @ A, A.T @ problem.B, kept
+    if kept.numel() == problem.n_features:
+        return G, C, kept
+    return G[kept][:, kept], C[kept], kept
 
 
 def _scatter(problem: TorchLeastSquares, kept: torch.Tensor, z_kept: torch.Tensor) -> Any:
     import torch
 
     z = torch.zeros(
-        (problem.n_features, problem.B.shape[1]), dtype=problem.A.dtype, device=problem.A.device
+        (problem.n_features, problem.Y.shape[1]), dtype=problem.X.dtype, device=problem.X.device
     )
     z[kept] = z_kept
     return z
@@ -201,10 +290,10 @@ def solve_beta(problem: TorchLeastSquares) -> TorchSolution:
             "solver='beta' needs at least 2 samples to estimate a slope; got "
             f"{problem.effective_samples} sample(s) with positive weight."
         )
-    x = problem.A[:, 0]
+    x = problem.A[:, 0]  # √w (x − x̄) / d
     spread = x @ x  # Σ w (x − x̄)² / d²
     if bool(problem.null[0]) or float(spread) == 0.0:
-        z = problem.A.new_zeros((1, problem.B.shape[1]))
+        z = problem.X.new_zeros((1, problem.Y.shape[1]))
         return TorchSolution(z, 0, 1.0, np.array([0]))
     z = (x @ problem.B)[None, :] / spread  # cov(x, y) / var(x), in scaled units
     return TorchSolution(z, 1, 1.0, np.zeros(0, dtype=np.intp))
@@ -352,7 +441,7 @@ def ridge_cholesky(problem: TorchLeastSquares, alphas: np.ndarray) -> torch.Tens
     """(AᵀA + α D⁻²) z = AᵀB by Cholesky, one factorization per distinct α."""
     import torch
 
-    G, C = problem.A.T @ problem.A, problem.A.T @ problem.B
+    G, C = problem.scaled_gram()
     z = torch.zeros_like(C)
     for alpha in np.unique(alphas):
         targets = torch.as_tensor(np.flatnonzero(alphas == alpha), device=C.device)
@@ -371,7 +460,7 @@ def ridge_qr(problem: TorchLeastSquares, alphas: np.ndarray) -> torch.Tensor:
     import torch
 
     n = problem.n_samples
-    z = problem.A.new_zeros((problem.n_features, problem.B.shape[1]))
+    z = problem.X.new_zeros((problem.n_features, problem.Y.shape[1]))
     for alpha in np.unique(alphas):
         targets = torch.as_tensor(np.flatnonzero(alphas == alpha), device=z.device)
         stacked = torch.cat([problem.A, torch.diag(_penalty(problem, float(alpha)).sqrt())])
