@@ -5,4 +5,9 @@ Importing this package registers every backend's implementations in
 that backend runs.
 """
 
-from glassbox.backends import dask_backend, numpy_backend, sklearn_backend  # noqa: F401
+from glassbox.backends import (  # noqa: F401
+    dask_backend,
+    numpy_backend,
+    sklearn_backend,
+    torch_backend,
+)

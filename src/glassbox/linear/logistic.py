@@ -210,9 +210,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _store(
         self, classes: np.ndarray, coef: Any, intercept: Any, attributes: dict[str, Any]
     ) -> None:
-        coef = np.ascontiguousarray(
-            np.asarray(coef, dtype=np.float64).reshape(-1, self.n_features_in_)
-        )
+        n_features = int(getattr(self, "n_features_in_"))  # noqa: B009 (set in fit)
+        coef = np.ascontiguousarray(np.asarray(coef, dtype=np.float64).reshape(-1, n_features))
         intercept = np.asarray(intercept, dtype=np.float64).reshape(-1)
         if len(classes) > 2 and self.fit_intercept:
             intercept = intercept - intercept.mean()  # softmax is shift-invariant

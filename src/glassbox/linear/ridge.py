@@ -193,8 +193,9 @@ class Ridge(RegressorMixin, BaseEstimator):
         alphas = check_alpha(self.alpha, Y.shape[1])
         weights = check_sample_weight(sample_weight, X.shape[0])
         if self.backend != "numpy":
-            store(self, fit_with_backend(self, "Ridge", self.solver, X, Y, weights), y.ndim)
-            self.solver_ = self.solver
+            fitted = fit_with_backend(self, "Ridge", self.solver, X, Y, weights)
+            fitted.attributes.setdefault("solver_", self.solver)  # a backend may say what ran
+            store(self, fitted, y.ndim)
             return self
         self.backend_, self.device_ = "numpy", "cpu"
         if self.solver in DESCENT_METHODS:
