@@ -2,25 +2,59 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("matplotlib")
 
-LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
 
 
+@functools.cache
 def execute(path: Path):
+    """Run the notebook once per test session in a fresh kernel (later tests read its outputs).
+
+    The kernel imports glassbox from this checkout's ``src`` and draws figures off-screen.
+    """
     notebook = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(
-        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": path.parent}}
-    )
-    client.execute()
+    paths = [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
+    environment = {"MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)  # the kernel inherits the environment when it starts
+    try:
+        client = nbclient.NotebookClient(
+            notebook,
+            timeout=120,
+            kernel_name="python3",
+            resources={"metadata": {"path": path.parent}},
+        )
+        client.execute()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return notebook
+
+
+def lesson(prefix: str) -> Path:
+    return next(p for p in LESSONS if p.name.startswith(prefix))
+
+
+def number(pattern: str, text: str) -> float:
+    """The number captured by ``pattern`` in the printed text (fails if it is missing)."""
+    match = re.search(pattern, text)
+    assert match, f"expected a line matching {pattern!r} in the lesson's output"
+    return float(match.group(1))
 
 
 def printed(notebook) -> str:
@@ -48,18 +82,82 @@ def test_lesson_is_committed_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_top_to_bottom(path, monkeypatch):
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+def test_lesson_runs_top_to_bottom(path):
     execute(path)  # any error in any cell fails here, with the cell's traceback
 
 
-def test_lesson_one_reproduces_the_classic_numbers(monkeypatch):
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    path = next(p for p in LESSONS if p.name.startswith("01_"))
-    text = printed(execute(path))
+def test_lesson_one_reproduces_the_classic_numbers():
+    text = printed(execute(lesson("01_")))
     assert "train MSE 0.03, test MSE 0.01" in text
     assert "slope 3.4242, intercept 7.7823" in text
     exact = re.search(r"exact least squares: y = ([\d.]+) x \+ ([\d.]+)", text)
     descent = re.search(r"glassbox batch GD:   y = ([\d.]+) x \+ ([\d.]+)", text)
     assert exact and descent
     assert exact.groups() == ("3.4242", "7.7823") == descent.groups()
+
+
+def test_lesson_three_diverges_on_raw_features_and_converges_standardized():
+    from glassbox.datasets import house_prices, train_val_test_split
+
+    text = printed(execute(lesson("03_")))
+    assert re.search(
+        r"raw features, learning rate 0\.05: DIVERGED in epoch \d+ \(training MSE (nan|inf)\)", text
+    )
+    assert "glassbox on raw features: Gradient descent diverged" in text
+    constant = number(
+        r"standardized features, learning rate 0\.05: converged, training RMSE ([\d.]+)", text
+    )
+    decaying = number(
+        r"standardized, decaying learning rate: converged, training RMSE ([\d.]+)", text
+    )
+
+    # Independent reference: the least-squares RMSE of the same houses by numpy's lstsq.
+    houses = house_prices(n_samples=200, random_state=0)
+    X_train, _, _, y_train, _, _ = train_val_test_split(
+        houses.X, houses.y, val_size=0.0, test_size=0.2, random_state=0
+    )
+    design = np.column_stack([X_train, np.ones(len(X_train))])
+    solution = np.linalg.lstsq(design, y_train, rcond=None)[0]
+    best = float(np.sqrt(np.mean((y_train - design @ solution) ** 2)))  # root of the MEAN
+    # The table prints three decimals (rounding ≤ 5e-4); SVRG stops at its tol, 1e-3 further.
+    assert number(r"exact least squares .* ([\d.]+) +[\d.]+\n", text) == pytest.approx(
+        best, abs=6e-4
+    )
+    assert number(r"glassbox svrg .* ([\d.]+) +[\d.]+\n", text) == pytest.approx(best, abs=2e-3)
+    # Constant steps stall at a noise floor above the minimum (5% above it here, 10% allowed);
+    # the decaying step gets within 0.1% in 40 epochs. Both print two decimals (0.01).
+    assert best - 0.01 <= constant <= 1.10 * best
+    assert best - 0.01 <= decaying <= 1.001 * best
+    # The chain-rule gradient passes the finite-difference check; error x weights fails it.
+    assert number(r"chain rule e·x vs finite differences: relative error (\S+) \(w\)", text) < 1e-6
+    assert number(r"error × weights vs finite differences: relative error (\S+)\n", text) > 0.1
+
+
+def test_lesson_five_lasso_is_sparse_and_matches_coordinate_descent():
+    text = printed(execute(lesson("05_")))
+    assert number(r"Ridge vs eq\. \(4\): +max \|difference\| (\S+)\n", text) < 1e-8
+    assert number(r"Ridge vs ElasticNet\(α/n, ρ=0\): max \|difference\| (\S+)\n", text) < 1e-6
+    assert number(r"max \|difference\| (\S+); exact zeros", text) < 1e-6
+    table = re.findall(r"^ *([\d.]+) +(\d+) +(\d+) +(\d+)$", text, flags=re.MULTILINE)
+    counts = np.array([[int(c) for c in row[1:]] for row in table])
+    assert len(counts) >= 5
+    assert np.all(counts[:, 0] == 10)  # ridge never zeroes a coefficient
+    assert counts[0, 1] == 10 and counts[-1, 1] == 0  # the lasso goes from all to none
+    assert np.all(np.diff(counts[:, 1]) <= 0)  # and, on this data, drops them as α grows
+    lasso_kept = number(r"LassoCV: +α = \S+, (\d+) non-zero", text)
+    assert 0 < lasso_kept < 10
+    assert number(r"RidgeCV: .*, (\d+) non-zero", text) == 10
+
+
+def test_lesson_seven_newton_converges_fast_and_glassbox_agrees():
+    text = printed(execute(lesson("07_")))
+    assert number(r"gradient: relative error (\S+)\n", text) < 1e-6
+    assert number(r"Hessian: +relative error (\S+)\n", text) < 1e-6
+    assert number(r"Newton converged in (\d+) iterations", text) <= 12
+    assert number(r"IRLS step vs Newton step: max \|difference\| (\S+)\n", text) < 1e-8
+    # Newton's iterates agree to rounding; L-BFGS stops at tol=1e-8 on a gradient scaled by
+    # 1/n, which leaves about 1e-6 in the coefficients.
+    assert number(r"glassbox newton: .* = (\S+)\n", text) < 1e-8
+    assert number(r"glassbox lbfgs : .* = (\S+)\n", text) < 1e-5
+    assert number(r"Newton \(ours\) +([\d.]+)", text) >= 0.95  # test accuracy
+    assert number(r"Newton \(ours\) +[\d.]+ +[\d.]+ +([\d.]+)", text) >= 0.99  # ROC AUC
