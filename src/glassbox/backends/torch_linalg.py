@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassbox.exceptions import RankDeficientWarning
+from glassbox.linear.solvers import check_beta_problem
 
 if TYPE_CHECKING:
     import torch
@@ -279,17 +280,7 @@ def solve_beta(problem: TorchLeastSquares) -> TorchSolution:
 
     With A of eq. (2) holding √w (x − x̄)/d, the slope is z/d with z = AᵀB / AᵀA.
     """
-    if problem.n_features != 1:
-        raise ValueError(
-            f"solver='beta' is the textbook simple-regression formula and takes exactly one "
-            f"feature; X has {problem.n_features}. Use solver='auto' (or 'normal', 'qr', 'svd') "
-            "for several features."
-        )
-    if problem.effective_samples < 2:
-        raise ValueError(
-            "solver='beta' needs at least 2 samples to estimate a slope; got "
-            f"{problem.effective_samples} sample(s) with positive weight."
-        )
+    check_beta_problem(problem.n_features, problem.effective_samples)
     x = problem.A[:, 0]  # √w (x − x̄) / d
     spread = x @ x  # Σ w (x − x̄)² / d²
     if bool(problem.null[0]) or float(spread) == 0.0:

@@ -41,8 +41,8 @@ from glassbox.distributed.engine import Engine
 from glassbox.distributed.statistics import SufficientStatistics, chunk_statistics, merge_all
 from glassbox.linear.factorizations import (
     CholeskyFactorization,
+    cholesky_of_independent_columns,
     independent_columns_in_order,
-    independent_columns_of_gram,
     rank_tolerance,
 )
 from glassbox.linear.problem import EPS, LeastSquaresProblem
@@ -288,15 +288,7 @@ def _finish(
 def solve_normal(engine: Engine, problem: StatisticsProblem, reason: str) -> DistributedSolution:
     """Cholesky on the scaled Gram matrix from the statistics, then refinement passes (1)."""
     G, C = problem.scaled_gram()
-    columns = _non_null(problem)
-    factorization = CholeskyFactorization.of(G, columns)
-    if factorization is None or factorization.rcond < problem.n_features * EPS:
-        columns = columns[
-            independent_columns_of_gram(G[np.ix_(columns, columns)], 10 * len(columns) * EPS)
-        ]
-        factorization = CholeskyFactorization.of(G, columns)
-        if factorization is None:  # pragma: no cover - the in-order test guarantees definiteness
-            raise np.linalg.LinAlgError("Cholesky failed after removing dependent columns")
+    factorization, columns = cholesky_of_independent_columns(G, _non_null(problem))
     z = np.zeros((problem.n_features, problem.n_targets))
     z[columns] = factorization.solve_normal(C[columns])
     steps, intercept = 0, None

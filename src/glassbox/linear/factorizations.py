@@ -107,6 +107,24 @@ class CholeskyFactorization:
         raise NotImplementedError("Cholesky refines the semi-normal equations (refine.py)")
 
 
+def cholesky_of_independent_columns(
+    gram: np.ndarray, columns: np.ndarray
+) -> tuple[CholeskyFactorization, np.ndarray]:
+    """Cholesky of gram[columns, columns], first dropping (in order) columns that depend on
+    earlier ones when the matrix is singular or numerically so (rcond < p·ε).
+
+    Returns the factorization and the columns it kept.
+    """
+    factorization = CholeskyFactorization.of(gram, columns)
+    if factorization is None or factorization.rcond < gram.shape[0] * EPS:
+        sub = gram[np.ix_(columns, columns)]
+        columns = columns[independent_columns_of_gram(sub, 10 * len(columns) * EPS)]
+        factorization = CholeskyFactorization.of(gram, columns)
+        if factorization is None:  # pragma: no cover - the in-order test guarantees definiteness
+            raise np.linalg.LinAlgError("Cholesky failed after removing dependent columns")
+    return factorization, columns
+
+
 @dataclass
 class QRFactorization:
     """A_kept = Q R (blocked Householder); A_kept = Q M with M = R.

@@ -17,11 +17,11 @@ from glassbox.linear.factorizations import (
     CholeskyFactorization,
     QRFactorization,
     SVDFactorization,
+    cholesky_of_independent_columns,
     independent_columns_in_order,
-    independent_columns_of_gram,
     rank_tolerance,
 )
-from glassbox.linear.problem import EPS, LeastSquaresProblem
+from glassbox.linear.problem import LeastSquaresProblem
 from glassbox.linear.refine import (
     EXTENDED_RESIDUALS_ABOVE,
     EXTENDED_RESIDUALS_BELOW_SIZE,
@@ -73,6 +73,21 @@ def _unscaled(problem: LeastSquaresProblem, z: np.ndarray) -> np.ndarray:
     return coef
 
 
+def check_beta_problem(n_features: int, effective_samples: int) -> None:
+    """The textbook formula needs one feature and two samples; say so clearly otherwise."""
+    if n_features != 1:
+        raise ValueError(
+            f"solver='beta' is the textbook simple-regression formula and takes exactly one "
+            f"feature; X has {n_features}. Use solver='auto' (or 'normal', 'qr', 'svd') "
+            "for several features."
+        )
+    if effective_samples < 2:
+        raise ValueError(
+            f"solver='beta' needs at least 2 samples to estimate a slope; got "
+            f"{effective_samples} sample(s) with positive weight."
+        )
+
+
 def solve_beta(problem: LeastSquaresProblem) -> LeastSquaresSolution:
     """The textbook simple-regression estimates (one feature).
 
@@ -86,17 +101,7 @@ def solve_beta(problem: LeastSquaresProblem) -> LeastSquaresSolution:
     and through the origin, slope = Σ w x y / Σ w x². The sums are taken over centred values
     (two passes), never as Σxy - n x̄ ȳ.
     """
-    if problem.n_features != 1:
-        raise ValueError(
-            f"solver='beta' is the textbook simple-regression formula and takes exactly one "
-            f"feature; X has {problem.n_features}. Use solver='auto' (or 'normal', 'qr', 'svd') "
-            "for several features."
-        )
-    if problem.effective_samples < 2:
-        raise ValueError(
-            f"solver='beta' needs at least 2 samples to estimate a slope; got "
-            f"{problem.effective_samples} sample(s) with positive weight."
-        )
+    check_beta_problem(problem.n_features, problem.effective_samples)
     x, y = problem.centred_block(slice(None))  # √w (x - x̄), √w (y - ȳ)
     spread = float(x[:, 0] @ x[:, 0])
     if spread == 0.0 or problem.null_columns.size:
@@ -123,15 +128,7 @@ def solve_normal(problem: LeastSquaresProblem) -> LeastSquaresSolution:
     tests each pivot; the solution is then refined (corrected semi-normal equations).
     """
     G, C = problem.scaled_gram()
-    columns = _non_null(problem)
-    factorization = CholeskyFactorization.of(G, columns)
-    if factorization is None or factorization.rcond < problem.n_features * EPS:
-        columns = columns[
-            independent_columns_of_gram(G[np.ix_(columns, columns)], 10 * len(columns) * EPS)
-        ]
-        factorization = CholeskyFactorization.of(G, columns)
-        if factorization is None:  # pragma: no cover - the in-order test guarantees definiteness
-            raise np.linalg.LinAlgError("Cholesky failed after removing dependent columns")
+    factorization, columns = cholesky_of_independent_columns(G, _non_null(problem))
     z = np.zeros((problem.n_features, problem.n_targets))
     z[columns] = factorization.solve_normal(C[columns])
     cond = factorization.cond
