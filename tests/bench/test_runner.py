@@ -305,3 +305,31 @@ def test_pareto_front():
     scores = [5.0, 7.0, 6.0, 1.0, 9.0]
     assert pareto_front(times, scores) == [3, 0, 1, 4]
     assert math.isfinite(sum(times))
+
+
+def test_early_stopping_uses_the_bench_validation_rows():
+    """With early_stopping, descent cells stop on the bench's own validation split (the rows
+    reported as val_loss), not on rows carved from the training data."""
+    from glassbox.bench.config import BenchConfig
+    from glassbox.bench.runner import load_data
+    from glassbox.linear.descent import Standardizer
+
+    table = run(
+        datasets=["lesson"],
+        models=["LinearRegression"],
+        methods=["minibatch"],
+        backends=["numpy"],
+        repeats=1,
+        early_stopping=True,
+        out=None,
+    )
+    rows = table.to_dict("records") if hasattr(table, "to_dict") else table
+    model = rows[0]["estimator"]
+    assert model.early_stopping is False  # the bench passes validation_data instead
+    prepared = load_data(BenchConfig(datasets=["lesson"], early_stopping=True))["lesson"]
+    scaler = Standardizer.fit(
+        prepared.X_train, prepared.y_train, None, fit_intercept=True, standardize=True
+    )
+    residual = (prepared.y_val - model.predict(prepared.X_val)) / scaler.y_scale[0]
+    best = np.nanmin(model.history_["validation_loss"])
+    assert 0.5 * np.mean(residual**2) == pytest.approx(best, rel=1e-9)

@@ -101,3 +101,24 @@ def test_divergence_is_reported_not_returned_as_nan():
     X, y = data(n_samples=200)
     with pytest.raises(glassbox.DivergenceError, match="learning rate"):
         LinearRegression(solver="bgd", learning_rate=50.0, standardize=False).fit(X * 100, y)
+
+
+def test_early_stopping_on_given_validation_data():
+    """validation_data: the held-out rows are the caller's, standardized with the training
+    statistics and never trained on; the run stops on their loss."""
+    X, y = data()
+    X_val, y_val = data(seed=1, n_samples=300)
+    model = LinearRegression(solver="minibatch", random_state=0, n_iter_no_change=3)
+    model.fit(X, y, validation_data=(X_val, y_val))
+    losses = np.asarray(model.history_["validation_loss"])
+    assert np.all(np.isfinite(losses)) and len(losses) == model.n_iter_
+    # The returned model is the one with the best validation loss, on the caller's rows.
+    from glassbox.linear.descent import Standardizer
+
+    scaler = Standardizer.fit(X, y, None, fit_intercept=True, standardize=True)
+    residual = (y_val - model.predict(X_val)) / scaler.y_scale[0]
+    assert 0.5 * np.mean(residual**2) == pytest.approx(losses.min(), rel=1e-9)
+    with pytest.raises(ValueError, match="validation_data is for early stopping"):
+        LinearRegression(solver="qr").fit(X, y, validation_data=(X_val, y_val))
+    with pytest.raises(ValueError, match="validation_data has 4 features"):
+        LinearRegression(solver="bgd").fit(X, y, validation_data=(X_val[:, :4], y_val))

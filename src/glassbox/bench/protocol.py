@@ -91,12 +91,15 @@ def measure(
     min_time: float = 0.5,
     max_time: float = 5.0,
     threads: int | None = None,
+    fit_params: dict[str, Any] | None = None,
 ) -> Measurement:
     """Warm up, then time ``fit`` as the module docstring says; return the fitted estimator.
 
     Exceptions from ``fit`` (a divergence, a missing engine) propagate to the caller, which
-    records them as the cell's error.
+    records them as the cell's error. ``fit_params`` go to every ``fit`` call (for example
+    the bench's validation rows for early stopping).
     """
+    extra = dict(fit_params or {})
     estimator = make_estimator()
     with thread_limit(threads):
         with warnings.catch_warnings(record=True) as caught:
@@ -106,7 +109,7 @@ def measure(
                 start_level = tracemalloc.get_traced_memory()[0]
                 tracemalloc.reset_peak()
                 start = time.perf_counter()
-                estimator.fit(X, y)
+                estimator.fit(X, y, **extra)
                 warmup = time.perf_counter() - start
                 peak = tracemalloc.get_traced_memory()[1] - start_level
             finally:
@@ -124,7 +127,7 @@ def measure(
             try:
                 while True:
                     start = perf_counter()
-                    fit(X, y)
+                    fit(X, y, **extra)
                     elapsed = perf_counter() - start
                     seconds.append(elapsed)
                     total += elapsed

@@ -190,9 +190,34 @@ def _estimator_kwargs(cls: type, cell: Cell, config: BenchConfig) -> dict[str, A
         )
     if "random_state" in names and "random_state" not in kwargs:
         kwargs["random_state"] = config.seed
-    if config.early_stopping and "early_stopping" in names and "early_stopping" not in kwargs:
-        kwargs["early_stopping"] = True
+    if (
+        config.early_stopping
+        and "early_stopping" in names
+        and "early_stopping" not in kwargs
+        and not _takes_validation_data(cls)
+    ):
+        kwargs["early_stopping"] = True  # the estimator carves its own validation rows
     return kwargs
+
+
+def _takes_validation_data(cls: type) -> bool:
+    """Whether ``cls.fit`` accepts the bench's validation rows for early stopping."""
+    import inspect
+
+    fit = getattr(cls, "fit", None)
+    return fit is not None and "validation_data" in inspect.signature(fit).parameters
+
+
+def _fit_params(cls: type, cell: Cell, config: BenchConfig, prepared: Any) -> dict[str, Any]:
+    """Early stopping on the bench's own validation rows, where the estimator can use them
+    (descent solvers); the same rows every cell is scored on as ``val_loss``."""
+    if not (config.early_stopping and _takes_validation_data(cls)):
+        return {}
+    from glassbox.linear.descent import METHODS
+
+    if cell.method not in METHODS:
+        return {}
+    return {"validation_data": (prepared.X_val, prepared.y_val)}
 
 
 def _history(estimator: Any) -> dict[str, list[float]] | None:
@@ -323,6 +348,7 @@ class Runner:
                 min_time=self.config.min_time,
                 max_time=self.config.max_time,
                 threads=self.config.threads,
+                fit_params=_fit_params(cls, cell, self.config, prepared),
             )
         except DivergenceError as error:
             record.update(status="diverged", error=_error(error))

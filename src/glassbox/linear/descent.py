@@ -484,6 +484,7 @@ def fit_descent(
     warm_start: Any = None,
     callback: Callable[[int, np.ndarray, Any], bool | None] | None = None,
     l2_penalty: Any = 0.0,
+    validation_data: tuple[Any, Any] | None = None,
 ) -> DescentResult:
     """Minimize eq. (1) by batch (``bgd``), per-sample (``sgd``) or ``minibatch`` descent.
 
@@ -526,6 +527,11 @@ def fit_descent(
         i.e. eq. (1) plus (α/2n)‖w‖². In standardized units (eq. 2) that is
         ½ Σⱼ λⱼ w̃ⱼ² with λⱼ = α / (n σⱼ²) (:class:`~glassbox.optim.penalties.L2Penalized`).
 
+    validation_data : (X_val, y_val), optional
+        Held-out rows for early stopping (implies ``early_stopping``), instead of a random
+        ``validation_fraction`` of the training rows; standardized with the training
+        statistics, never trained on.
+
     Returns
     -------
     DescentResult
@@ -549,6 +555,13 @@ def fit_descent(
 
     scaler = Standardizer.fit(X, y, weights, fit_intercept=fit_intercept, standardize=standardize)
     Z, Y = scaler.design(X), scaler.target(y)
+    validation_rows = None
+    objective_weights = weights
+    if validation_data is not None:
+        Z, Y, objective_weights, validation_rows = _append_validation(
+            Z, Y, weights, scaler, validation_data, n_samples
+        )
+        early_stopping = True
     strengths = _penalty_strengths(l2_penalty, scaler, n_samples, Y.shape)
     auto, reason = auto_learning_rate(
         Z,
@@ -575,7 +588,7 @@ def fit_descent(
                 return user_callback(epoch, coef[0], float(intercept[0]))
             return user_callback(epoch, coef, intercept)
 
-    objective: Objective = LeastSquaresObjective(Z, Y, weights)
+    objective: Objective = LeastSquaresObjective(Z, Y, objective_weights)
     if strengths is not None:
         objective = L2Penalized(objective, (strengths,))
     run: DescentRun = descend(
@@ -596,6 +609,7 @@ def fit_descent(
         average=average,
         variance_reduction=variance_reduction,
         callback=on_epoch,
+        validation_rows=validation_rows,
     )
     state = DescentState(
         standardizer=scaler,
@@ -623,6 +637,30 @@ def fit_descent(
         stop_reason=run.stop_reason,
         state=state,
     )
+
+
+def _append_validation(
+    Z: np.ndarray,
+    Y: np.ndarray,
+    weights: np.ndarray | None,
+    scaler: Standardizer,
+    validation_data: tuple[Any, Any],
+    n_samples: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Training rows then the validation rows (unit weight), in the training's units."""
+    X_val = as_float_array(validation_data[0], name="X_val")
+    y_val = check_target(validation_data[1], X_val.shape[0], estimator_name="validation_data")
+    if X_val.shape[1] != scaler.x_mean.size:
+        raise ValueError(
+            f"validation_data has {X_val.shape[1]} features; the training data has "
+            f"{scaler.x_mean.size}."
+        )
+    if y_val.ndim != Y.ndim:
+        raise ValueError("validation_data's y must have the same number of dimensions as y.")
+    Z_all = np.vstack([Z, scaler.design(X_val)])
+    Y_all = np.concatenate([Y, scaler.target(y_val)])
+    weights_all = None if weights is None else np.r_[weights, np.ones(X_val.shape[0])]
+    return Z_all, Y_all, weights_all, np.arange(n_samples, n_samples + X_val.shape[0])
 
 
 def _penalty_strengths(

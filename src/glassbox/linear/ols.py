@@ -158,7 +158,13 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             "standardize": self.standardize,
         }
 
-    def _fit_descent(self, X: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> None:
+    def _fit_descent(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        weights: np.ndarray | None,
+        validation_data: tuple[Any, Any] | None = None,
+    ) -> None:
         if self.precision != "double":
             raise ValueError(
                 f"precision={self.precision!r} applies to the exact solvers; descent solver "
@@ -175,6 +181,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change,
             variance_reduction=self.variance_reduction,
+            validation_data=validation_data,
             **self._descent_options(),
         )
         self.solver_ = self.solver
@@ -235,8 +242,19 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             raise TypeError(f"fit_intercept must be True or False; got {self.fit_intercept!r}.")
         check_backend_params(self)
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
-        """Fit the model by least squares; returns ``self``."""
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+    ) -> LinearRegression:
+        """Fit the model by least squares; returns ``self``.
+
+        ``validation_data=(X_val, y_val)``: held-out rows for early stopping of the descent
+        solvers (implies ``early_stopping``; standardized with the training statistics).
+        """
         self._check_params()
         self._descent_state = None
         if fit_collection(self, "LinearRegression", self.solver, X, y, sample_weight):
@@ -252,8 +270,13 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             return self
         self.backend_, self.device_ = "numpy", "cpu"
         if self.solver in DESCENT_METHODS:
-            self._fit_descent(X, y, weights)
+            self._fit_descent(X, y, weights, validation_data)
             return self
+        if validation_data is not None:
+            raise ValueError(
+                f"validation_data is for early stopping of the descent solvers; solver="
+                f"{self.solver!r} is exact. Use solver='bgd', 'sgd' or 'minibatch', or drop it."
+            )
         problem = LeastSquaresProblem(X, y.reshape(len(y), -1), weights, bool(self.fit_intercept))
 
         if self.solver == "auto":

@@ -250,6 +250,7 @@ def descend(
     warn: bool = True,
     check_convergence: bool = True,
     callback: Callable[[int, Params], bool | None] | None = None,
+    validation_rows: np.ndarray | None = None,
 ) -> DescentRun:
     """Minimize ``objective`` from ``params``; see the module docstring for the algorithm.
 
@@ -274,6 +275,10 @@ def descend(
         The only source of randomness (shuffling, the validation split).
     early_stopping, validation_fraction
         Hold out this fraction of the rows and stop on the validation loss.
+    validation_rows : array of row indices, optional
+        With ``early_stopping``, these rows (a validation set the caller appended to the
+        data) are the held-out ones instead of a random ``validation_fraction``; every
+        other row is trained on.
     average : bool or int
         Polyak averaging of the iterates; an int starts averaging after that many steps.
     variance_reduction : {None, "svrg"}
@@ -308,9 +313,13 @@ def descend(
     n_samples = objective.n_samples
 
     train_rows: np.ndarray | None = None
-    validation_rows: np.ndarray | None = None
-    if early_stopping:
+    if early_stopping and validation_rows is not None:
+        validation_rows = np.asarray(validation_rows, dtype=np.intp)
+        train_rows = np.setdiff1d(np.arange(n_samples), validation_rows)
+    elif early_stopping:
         train_rows, validation_rows = split_validation(n_samples, validation_fraction, rng)
+    else:
+        validation_rows = None
     n_train = n_samples if train_rows is None else train_rows.size
     all_train: Rows = slice(None) if train_rows is None else train_rows
     batch = n_train if batch_size is None else min(int(batch_size), n_train)
