@@ -183,3 +183,21 @@ def test_missing_file_and_unknown_suffix(tmp_path):
     odd.write_text("x")
     with pytest.raises(ValueError, match="unknown file type"):
         load_table(odd, "y")
+
+
+def test_a_glob_or_directory_of_files_is_one_dataset(tmp_path):
+    from glassbox.datasets.files import load_table
+
+    rng = np.random.default_rng(0)
+    for part in range(3):
+        values = rng.standard_normal((5, 3))
+        np.savetxt(tmp_path / f"part{part}.csv", values, delimiter=",", header="a,b,y", comments="")
+    by_glob = load_table(tmp_path / "part*.csv", target="y")
+    by_folder = load_table(tmp_path, target="y")
+    assert by_glob.X.shape == (15, 2) == by_folder.X.shape
+    np.testing.assert_array_equal(by_glob.y, by_folder.y)
+    np.savetxt(tmp_path / "part9.csv", np.zeros((2, 2)), delimiter=",", header="a,y", comments="")
+    with pytest.raises(ValueError, match="every file of a dataset needs the same columns"):
+        load_table(tmp_path / "part*.csv", target="y")
+    with pytest.raises(FileNotFoundError, match="No CSV or Parquet files match"):
+        load_table(tmp_path / "nothing*.parquet", target="y")

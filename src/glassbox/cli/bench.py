@@ -186,6 +186,18 @@ def execute(config: BenchConfig, runner: Any) -> BenchResult:
         raise typer.Exit(2) from error
 
 
+def _on_cluster(scheduler: str, work: Any) -> Any:
+    """Run ``work`` with a client of the Dask cluster at ``scheduler`` active."""
+    try:
+        from glassbox.distributed import cluster
+
+        with cluster(scheduler=scheduler):
+            return work()
+    except (ImportError, OSError, TimeoutError) as error:
+        errors.print(f"[red]error:[/red] cannot use scheduler {scheduler}: {escape(str(error))}")
+        raise typer.Exit(2) from error
+
+
 ListOption = Annotated[list[str] | None, typer.Option()]
 
 
@@ -267,6 +279,13 @@ def bench(
     resume: Annotated[
         bool, typer.Option("--resume", help="Skip cells already completed in --out.")
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address (tcp://HOST:8786) for --backends dask cells; "
+            "default: a LocalCluster started and closed for each fit."
+        ),
+    ] = None,
 ) -> None:
     """Compare models, methods and engines side by side on the same data, honestly measured."""
     from glassbox.bench.runner import run_benchmark
@@ -296,7 +315,10 @@ def bench(
         "resume": True if resume else None,
     }
     settings = load_config(config, overrides)
-    result = execute(settings, run_benchmark)
+    if scheduler is None:
+        result = execute(settings, run_benchmark)
+    else:
+        result = _on_cluster(scheduler, lambda: execute(settings, run_benchmark))
     render(result, settings.format)
     if result.failed:
         errors.print(

@@ -8,6 +8,7 @@ column) are each refused with a message that says what was found and what to do.
 from __future__ import annotations
 
 import csv
+import glob
 import importlib.util
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,41 @@ def _read_csv_stdlib(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
     return header, columns
 
 
+def _expand(path: Path) -> list[Path]:
+    """The files a path names: itself, the CSV/Parquet files of a directory, or a glob."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+    elif any(character in str(path) for character in "*?["):
+        files = sorted(Path(p) for p in glob.glob(str(path)))
+    else:
+        return [path]
+    if not files:
+        raise FileNotFoundError(f"No CSV or Parquet files match {path}.")
+    return files
+
+
+def _read_one(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Header and columns of one file, with the checks that name the file."""
+    if not path.is_file():
+        raise FileNotFoundError(f"Data file {path} does not exist.")
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(
+            f"Cannot read {path}: unknown file type {suffix!r}. Use one of {list(SUFFIXES)}."
+        )
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path} is empty (0 bytes): it has no header and no rows.")
+    if suffix in (".parquet", ".pq"):
+        for module, extra in (("pandas", "data"), ("pyarrow", "data")):
+            if importlib.util.find_spec(module) is None:
+                raise ImportError(
+                    f"Reading Parquet ({path}) needs {module}: pip install 'glassbox[{extra}]'"
+                )
+    if importlib.util.find_spec("pandas") is not None:
+        return _read_with_pandas(path)
+    return _read_csv_stdlib(path)
+
+
 def _is_numeric(values: np.ndarray) -> bool:
     return values.dtype.kind in "iufb"
 
@@ -65,8 +101,9 @@ def load_table(
     ----------
     path : str or Path
         A ``.csv`` (or ``.txt``) file with a header row, or a ``.parquet`` file (pandas and
-        pyarrow needed). CSV files are read by pandas when it is installed, else by the
-        standard library.
+        pyarrow needed); or a directory or glob (``data/*.parquet``) of such files with the
+        same columns, read one after another. CSV files are read by pandas when it is
+        installed, else by the standard library.
     target : str
         The column to predict; all other columns are the features.
     task : {"auto", "regression", "classification"}
@@ -76,27 +113,18 @@ def load_table(
         The dataset's name (default: the file name without its suffix).
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"Data file {path} does not exist.")
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ValueError(
-            f"Cannot read {path}: unknown file type {suffix!r}. Use one of {list(SUFFIXES)}."
-        )
-    if path.stat().st_size == 0:
-        raise ValueError(f"{path} is empty (0 bytes): it has no header and no rows.")
     if task not in ("auto", "regression", "classification"):
         raise ValueError(f"task must be 'auto', 'regression' or 'classification'; got {task!r}.")
-    if suffix in (".parquet", ".pq"):
-        for module, extra in (("pandas", "data"), ("pyarrow", "data")):
-            if importlib.util.find_spec(module) is None:
-                raise ImportError(
-                    f"Reading Parquet ({path}) needs {module}: pip install 'glassbox[{extra}]'"
-                )
-    if importlib.util.find_spec("pandas") is not None:
-        header, columns = _read_with_pandas(path)
-    else:
-        header, columns = _read_csv_stdlib(path)
+    files = _expand(path)
+    header, columns = _read_one(files[0])
+    for other in files[1:]:
+        other_header, other_columns = _read_one(other)
+        if other_header != header:
+            raise ValueError(
+                f"{other} has columns {other_header}, but {files[0]} has {header}; every file "
+                "of a dataset needs the same columns."
+            )
+        columns = {c: np.concatenate([columns[c], other_columns[c]]) for c in header}
     return _dataset_from_columns(path, header, columns, target, task, name)
 
 
