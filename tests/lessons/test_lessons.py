@@ -96,6 +96,33 @@ def test_lesson_one_reproduces_the_classic_numbers():
     assert exact.groups() == ("3.4242", "7.7823") == descent.groups()
 
 
+def test_lesson_two_pytorch_lands_near_lesson_one_and_the_backends_agree():
+    text = printed(execute(lesson("02_")))
+    # Lesson 1's numbers, recomputed in the lesson: its GD and the exact least-squares line.
+    assert "exact least squares: y = 3.4242 x + 7.7823" in text
+    assert "lesson 1 (GD):       y = 3.4242 x + 7.7823" in text
+    # autograd's gradient is lesson 1's hand-derived one (both printed to 6 decimals).
+    for name in ("W", "b"):
+        autograd = number(rf"∂J/∂{name}: autograd (\S+),", text)
+        assert autograd == number(rf"∂J/∂{name}: autograd \S+, by hand (\S+)\n", text)
+    # Adam after 100 epochs (float32) sits near lesson 1's line, not on it: 0.02 off in the
+    # slope and 0.4 in the intercept here; the bounds leave room for other platforms' rounding.
+    slope = number(r"PyTorch \(Adam\): +y = ([\d.]+) x", text)
+    intercept = number(r"PyTorch \(Adam\): +y = [\d.]+ x \+ ([\d.]+)", text)
+    assert abs(slope - 3.4242) < 0.05 and abs(intercept - 7.7823) < 1.0
+    # GD contracts by 0.8 per epoch (0.8^100 ≈ 2e-10); Adam is still 5e-3 away.
+    assert number(r"gradient descent (\S+), Adam", text) < 1e-8
+    assert number(r"gradient descent \S+, Adam (\S+)\n", text) > 1e-4
+    # glassbox's two engines: plain GD agrees to rounding (float64, 100 epochs, ~1e-15 seen);
+    # under Adam the slope does too, while the intercept follows each engine's rounding of a
+    # zero gradient, amplified by Adam (0.5% in the loss seen; 5% would be a real mismatch).
+    assert number(r"GD: numpy vs torch training loss, .* epochs (\S+)\n", text) <= 1e-10
+    assert number(r"Adam: numpy vs torch slope, relative difference (\S+)\n", text) <= 1e-10
+    assert number(r"Adam: numpy vs torch training loss, .* epochs (\S+)\n", text) <= 0.05
+    assert "glassbox GD, numpy:   y = 3.4242 x + 7.7823" in text
+    assert "glassbox GD, torch:   y = 3.4242 x + 7.7823" in text
+
+
 def test_lesson_three_diverges_on_raw_features_and_converges_standardized():
     from glassbox.datasets import house_prices, train_val_test_split
 
