@@ -42,7 +42,7 @@ def _log_axis(axis: Any) -> None:
 
 
 def _save(fig: Any, path: Path, plt: Any) -> None:
-    fig.savefig(path, dpi=DPI)
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")  # keep axis labels inside the image
     plt.close(fig)
 
 
@@ -258,8 +258,11 @@ def heatmap_figure(grid: dict[str, Any], path: Path) -> bool:
         fig.colorbar(image, ax=ax, label="log10 validation loss")
     for i in range(loss.shape[0]):
         for j in range(loss.shape[1]):
-            text = f"{loss[i, j]:.3g}" if np.isfinite(loss[i, j]) else "✗"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white")
+            finite = bool(np.isfinite(loss[i, j]))
+            text = f"{loss[i, j]:.3g}" if finite else "✗"
+            # A diverged cell has no colour (white): mark it in a colour that shows there.
+            colour = "white" if finite else "tab:red"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8, color=colour)
     ax.set_xticks(range(len(grid["batch_sizes"])), [str(b) for b in grid["batch_sizes"]])
     ax.set_yticks(range(len(grid["learning_rates"])), [str(r) for r in grid["learning_rates"]])
     ax.set(xlabel="batch size", ylabel="learning rate", title=grid.get("title", ""))

@@ -63,7 +63,7 @@ def sweep(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="TOML file; its [sweep] table holds the lists."),
+        typer.Option("--config", "-c", help="TOML file; its \\[sweep] table holds the lists."),
     ] = None,
     out: Annotated[str | None, typer.Option(help="Output folder (default sweep-results).")] = None,
     output_format: Annotated[
