@@ -231,6 +231,10 @@ def choose_solver(problem: LeastSquaresProblem) -> tuple[str, str]:
     * otherwise factor the scaled Gram matrix (shared with the Cholesky solver): when it is
       positive definite with cond(A) ≤ 1e4, ``"normal"``; else ``"qr"``.
     """
+    if problem.effective_samples > problem.n_features:
+        # Tall data: the Gram matrix is needed for the choice anyway, and with it the column
+        # norms (its diagonal), so no separate pass over X finds the constant columns.
+        problem.centred_gram()
     unknowns = problem.n_features - problem.null_columns.size + int(problem.fit_intercept)
     if problem.effective_samples < unknowns:
         return "svd", (
