@@ -252,7 +252,8 @@ def coordinate_descent(
     if problem.gram is not None:
         sweeps = _GramSweeps(problem.gram, problem.Xty, l1, l2, w)
     else:
-        assert problem.design is not None and problem.y is not None
+        if problem.design is None or problem.y is None:  # internal invariant
+            raise RuntimeError("glassbox internal error: the design form is missing")
         sweeps = _DesignSweeps(problem.design, problem.y, l1, l2, w)
     use_block = vectorize and selection == "cyclic"
     cyclic_order = range(n_features)
@@ -263,7 +264,8 @@ def coordinate_descent(
     for n_iter in range(1, max_iter + 1):
         previous = w.copy()
         if selection == "random":
-            assert rng is not None
+            if rng is None:  # internal invariant
+                raise RuntimeError("glassbox internal error: rng is missing")
             sweeps.scalar(rng.integers(0, n_features, size=n_features).tolist())
         elif not (use_block and sweeps.vectorized()):
             sweeps.scalar(cyclic_order)

@@ -91,7 +91,8 @@ class TargetView:
             Gw = self.gram @ w
             qw = float(self.Xty @ w)
             return self.Xty - Gw, self.y_norm2 - 2.0 * qw + float(w @ Gw), self.y_norm2 - qw
-        assert self.design is not None and self.y is not None  # design form by construction
+        if self.design is None or self.y is None:  # internal invariant
+            raise RuntimeError("glassbox internal error: the design form is missing")
         residual = self.y - self.design @ w
         return self.design.T @ residual, float(residual @ residual), float(residual @ self.y)
 

@@ -94,7 +94,8 @@ def _largest_eigenvalue(problem: TargetView) -> float:
     """λ_max(XᵀX), from the smaller of XᵀX and XXᵀ."""
     if problem.gram is not None:
         return float(np.linalg.eigvalsh(problem.gram)[-1])
-    assert problem.design is not None
+    if problem.design is None:  # internal invariant
+        raise RuntimeError("glassbox internal error: problem.design is missing")
     X = problem.design
     small = X.T @ X if X.shape[1] <= X.shape[0] else X @ X.T
     return float(np.linalg.eigvalsh(small)[-1])
@@ -129,7 +130,8 @@ def enet_fista(
     def gradient(w: np.ndarray) -> np.ndarray:
         if problem.gram is not None:
             return problem.gram @ w - problem.Xty + l2 * w
-        assert problem.design is not None and problem.y is not None
+        if problem.design is None or problem.y is None:  # internal invariant
+            raise RuntimeError("glassbox internal error: the design form is missing")
         return problem.design.T @ (problem.design @ w - problem.y) + l2 * w
 
     def prox(v: np.ndarray, step: float) -> np.ndarray:
