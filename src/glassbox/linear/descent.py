@@ -417,6 +417,18 @@ class DescentResult:
     state: DescentState
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def fitted_attributes(self) -> dict[str, Any]:
+        """The estimator attributes a descent fit sets (``coef_``, ``history_``, ...)."""
+        return {
+            "coef_": self.coef,
+            "intercept_": self.intercept,
+            "n_iter_": self.n_iter,
+            "n_steps_": self.n_steps,
+            "converged_": self.converged,
+            "history_": self.history,
+            "learning_rate_reason_": self.learning_rate_reason,
+        }
+
 
 # --- the solvers --------------------------------------------------------------------------
 

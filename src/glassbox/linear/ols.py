@@ -186,13 +186,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         )
         self.solver_ = self.solver
         self.solver_reason_ = "chosen by the user"
-        self.coef_ = result.coef
-        self.intercept_ = result.intercept
-        self.n_iter_ = result.n_iter
-        self.n_steps_ = result.n_steps
-        self.converged_ = result.converged
-        self.history_ = result.history
-        self.learning_rate_reason_ = result.learning_rate_reason
+        for name, value in result.fitted_attributes().items():
+            setattr(self, name, value)
         self._descent_state = result.state
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:

@@ -235,11 +235,8 @@ class Ridge(RegressorMixin, BaseEstimator):
             l2_penalty=alphas,
         )
         self.solver_ = self.solver
-        self.coef_ = result.coef
-        self.intercept_ = result.intercept
-        self.n_iter_ = result.n_iter
-        self.converged_ = result.converged
-        self.history_ = result.history
+        for name, value in result.fitted_attributes().items():
+            setattr(self, name, value)
 
     def predict(self, X: Any) -> np.ndarray:
         """ŷ = b + X β (a lazy Dask array when X is a Dask collection)."""
