@@ -137,6 +137,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small designs (seconds)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--methods", nargs="*", default=list(METHODS), help="subset of rows")
+    parser.add_argument(
+        "--design", action="append", help="run only this design, e.g. 200000x10 (repeatable)"
+    )
     args = parser.parse_args()
     try:
         from threadpoolctl import threadpool_info
@@ -145,7 +148,10 @@ def main() -> None:
     except ImportError:
         threads = {}
     print(f"NumPy {np.__version__}; BLAS threads: {threads or 'unknown'}")
-    for n_samples, n_features in QUICK_DESIGNS if args.quick else DESIGNS:
+    designs = QUICK_DESIGNS if args.quick else DESIGNS
+    if args.design:
+        designs = [tuple(int(v) for v in d.lower().split("x")) for d in args.design]
+    for n_samples, n_features in designs:
         X, y = make_design(n_samples, n_features)
         Xa = np.column_stack([X, np.ones(n_samples)])  # peers that need an intercept column
         reference, _ = reference_solution(X, y)

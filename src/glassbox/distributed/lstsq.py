@@ -95,7 +95,9 @@ class StatisticsProblem(LeastSquaresProblem):
     def y_offset(self) -> np.ndarray:
         return self.statistics.y_mean.copy() if self.fit_intercept else np.zeros(self.n_targets)
 
-    def centred_block(self, rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    def centred_block(
+        self, rows: slice, buffers: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError("a StatisticsProblem has no rows; run a pass over the data")
 
     def scaled_design(self) -> np.ndarray:
