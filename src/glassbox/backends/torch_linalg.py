@@ -379,7 +379,10 @@ def solve_auto(problem: TorchLeastSquares) -> tuple[str, str, TorchSolution]:
     1-norm estimate; the two can pick differently only for cond(A) within a factor of √p of
     the threshold.
     """
-
+    if problem.effective_samples > problem.n_features:
+        # Tall data: the Gram matrix is needed anyway; its diagonal gives the column norms
+        # (and the constant columns) without another pass over X.
+        _ = problem.centred_gram
     unknowns = problem.n_features - int(problem.null.sum()) + int(problem.fit_intercept)
     if problem.effective_samples < unknowns:
         return (
