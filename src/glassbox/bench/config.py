@@ -29,6 +29,13 @@ def default_datasets() -> list[str]:
     return names
 
 
+def default_params() -> dict[str, dict[str, Any]]:
+    """The default suite's hyperparameters: a 100-epoch budget for the descent methods, so the
+    whole suite (PyTorch's per-sample loop included) runs in under a minute; exact methods
+    ignore it. Any ``params`` given (flags or TOML) replace these."""
+    return {"LinearRegression": {"max_epochs": 100}}
+
+
 @dataclass
 class SweepConfig:
     """A grid or random search over descent hyperparameters for one model and method.
@@ -76,7 +83,7 @@ class BenchConfig:
     scale: str = "none"
     early_stopping: bool = False
     threads: int | None = None
-    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=default_params)
     out: str | None = None
     format: str = "table"
     figures: bool = True

@@ -88,6 +88,10 @@ def params_tag(params: dict[str, Any]) -> str:
     return text[:50] + "~" + digest[:8]
 
 
+# Engines that run only when named: Dask is for data beyond one machine.
+ON_REQUEST = ("dask",)
+
+
 def plan_cells(
     datasets: list[Dataset],
     models: list[str],
@@ -97,7 +101,9 @@ def plan_cells(
 ) -> tuple[list[Cell], list[Skipped]]:
     """The cells to run and the combinations skipped, in a stable order.
 
-    ``methods`` / ``backends`` empty: every method of each model / every installed engine.
+    ``methods`` / ``backends`` empty: every method of each model / every installed engine
+    except those in :data:`ON_REQUEST` (Dask: a cluster per fit would measure its start-up,
+    not the method, on data that fits in memory; name it with ``--backends dask``).
     Unknown model names raise ``ValueError`` (listing the registered ones); unknown backend
     names too.
     """
@@ -110,7 +116,9 @@ def plan_cells(
         get_estimator(model)  # a clear error for an unknown model
     registered = {impl.key: impl for impl in implementations()}
     missing_reasons = absent()
-    chosen_backends = list(dict.fromkeys(backends)) or [b for b in BACKENDS if backend_status(b)[0]]
+    chosen_backends = list(dict.fromkeys(backends)) or [
+        b for b in BACKENDS if backend_status(b)[0] and b not in ON_REQUEST
+    ]
     not_installed = [b for b in BACKENDS if not backend_status(b)[0]]
     params = params or {}
 

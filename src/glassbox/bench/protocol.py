@@ -46,7 +46,7 @@ class Measurement:
 
     seconds: list[float]
     warmup_seconds: float
-    peak_memory_bytes: int
+    peak_memory_bytes: int | None  # None: not measured (see trace_memory)
     estimator: Any
     warnings: list[str] = field(default_factory=list)
 
@@ -92,28 +92,37 @@ def measure(
     max_time: float = 5.0,
     threads: int | None = None,
     fit_params: dict[str, Any] | None = None,
+    trace_memory: bool = True,
 ) -> Measurement:
     """Warm up, then time ``fit`` as the module docstring says; return the fitted estimator.
 
     Exceptions from ``fit`` (a divergence, a missing engine) propagate to the caller, which
     records them as the cell's error. ``fit_params`` go to every ``fit`` call (for example
-    the bench's validation rows for early stopping).
+    the bench's validation rows for early stopping). ``trace_memory=False`` skips tracemalloc
+    in the warm-up (engines whose memory it cannot see, where it would only slow the fit);
+    the peak is then ``None``.
     """
     extra = dict(fit_params or {})
     estimator = make_estimator()
     with thread_limit(threads):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            tracemalloc.start()
-            try:
-                start_level = tracemalloc.get_traced_memory()[0]
-                tracemalloc.reset_peak()
+            peak: int | None = None
+            if trace_memory:
+                tracemalloc.start()
+                try:
+                    start_level = tracemalloc.get_traced_memory()[0]
+                    tracemalloc.reset_peak()
+                    start = time.perf_counter()
+                    estimator.fit(X, y, **extra)
+                    warmup = time.perf_counter() - start
+                    peak = max(int(tracemalloc.get_traced_memory()[1] - start_level), 0)
+                finally:
+                    tracemalloc.stop()
+            else:
                 start = time.perf_counter()
                 estimator.fit(X, y, **extra)
                 warmup = time.perf_counter() - start
-                peak = tracemalloc.get_traced_memory()[1] - start_level
-            finally:
-                tracemalloc.stop()
         messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
 
         seconds: list[float] = []
@@ -139,4 +148,4 @@ def measure(
             finally:
                 if gc_was_enabled:
                     gc.enable()
-    return Measurement(seconds, warmup, max(int(peak), 0), estimator, messages)
+    return Measurement(seconds, warmup, peak, estimator, messages)

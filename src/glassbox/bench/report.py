@@ -51,7 +51,7 @@ def _range_ms(record: dict[str, Any]) -> str:
 def _memory(record: dict[str, Any]) -> str:
     value = record.get("peak_memory_bytes")
     if value is None:
-        return ""
+        return "n/a" if record.get("status") == "ok" else ""
     return f"{value / 1024:.0f} KiB" if value < 1024**2 else f"{value / 1024**2:.1f} MiB"
 
 
@@ -204,7 +204,8 @@ def markdown_report(result: Any, figures: dict[str, str]) -> str:
     parts += [
         "Columns: test metrics on the held-out test rows; fit ms = median of the timed fits "
         "(min–max and count beside it); peak mem = peak extra memory during the warm-up fit "
-        "(tracemalloc); digits = correct significant digits of the worst coefficient against "
+        "(tracemalloc; n/a for torch and dask, whose own allocations it cannot see); "
+        "digits = correct significant digits of the worst coefficient against "
         "the reference solution.",
         "",
         overhead_sentence(result.summary),

@@ -349,6 +349,9 @@ class Runner:
                 max_time=self.config.max_time,
                 threads=self.config.threads,
                 fit_params=_fit_params(cls, cell, self.config, prepared),
+                # tracemalloc cannot see torch's or Dask's own allocations; it would only
+                # slow their warm-up (4-7x for torch's Python-level loops).
+                trace_memory=cell.backend not in ("torch", "dask"),
             )
         except DivergenceError as error:
             record.update(status="diverged", error=_error(error))

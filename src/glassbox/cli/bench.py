@@ -153,7 +153,8 @@ def render(result: BenchResult, output_format: str) -> None:
         console.print(f"[bold]best:[/bold] {escape(result.extra['best_text'])}")
     console.print(
         "[dim]fit ms: median of the timed fits (min–max, count); metrics on the held-out test "
-        "rows; peak mem: tracemalloc peak during the warm-up fit; digits: correct significant "
+        "rows; peak mem: tracemalloc peak during the warm-up fit (n/a for torch and dask, whose "
+        "own memory it cannot see); digits: correct significant "
         "digits of the worst coefficient vs the reference solution.[/dim]"
     )
     if result.files:
