@@ -216,7 +216,11 @@ def bench(
     backends: Annotated[
         list[str] | None,
         typer.Option(
-            "--backends", "-b", help="Engines: numpy, torch, sklearn, dask; default: all installed."
+            "--backends",
+            "--backend",
+            "-b",
+            help="Engines: numpy, torch, sklearn, dask; default: every installed in-memory "
+            "engine (dask only when named).",
         ),
     ] = None,
     dataset: Annotated[
