@@ -78,3 +78,9 @@ def test_sweep_cli(tmp_path):
     assert result.exit_code == 0, result.output
     assert "best:" in result.output and "lr=" in result.output
     assert len(read_results(out / "results.json")["cells"]) == 2
+
+
+def test_sweep_refuses_an_exact_solver():
+    config = sweep_config().updated(sweep={"model": "LinearRegression", "method": "qr"})
+    with pytest.raises(ValueError, match=r"exact solver.*nothing to sweep"):
+        run_sweep(config)

@@ -46,6 +46,12 @@ def _plan(config: BenchConfig, data: dict[str, PreparedData]) -> tuple[list[Cell
     sweep = config.sweep
     cls = get_estimator(sweep.model)
     implementation = get_implementation(sweep.model, sweep.method, sweep.backend)
+    if implementation.exact:
+        raise ValueError(
+            f"{sweep.model} {sweep.method!r} is an exact solver: learning rate, batch size, "
+            "epochs and optimizer do not change it, so there is nothing to sweep. Sweep a "
+            "descent method (for example --method minibatch)."
+        )
     names = set(cls._param_names())
     missing = [name for name in SWEPT if getattr(sweep, name) and name not in names]
     if missing:
