@@ -60,3 +60,23 @@ def test_an_unreachable_scheduler_is_a_clear_error():
     )
     assert result.exit_code == 2
     assert "cannot use scheduler tcp://127.0.0.1:1" in " ".join(result.output.split())
+
+
+def test_worker_processes_that_cannot_start_get_the_fix_in_the_error(monkeypatch):
+    """A script without `if __name__ == '__main__':` cannot spawn Dask workers: say so."""
+    import importlib
+
+    import pytest
+
+    import distributed
+    from glassbox.distributed import cluster
+
+    def failing_cluster(**settings):
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed, "LocalCluster", failing_cluster)
+    module = importlib.import_module("glassbox.distributed.cluster")  # not the function
+    monkeypatch.setattr(module, "_current_client", lambda: None)
+    with pytest.raises(RuntimeError, match=r"if __name__ == '__main__':.*processes=False"):
+        with cluster():
+            pass

@@ -65,6 +65,21 @@ def _current_client() -> Any | None:
         return None
 
 
+def _start_local_cluster(distributed: Any, settings: dict[str, Any]) -> Any:
+    """A LocalCluster; a failed start of worker processes gets the usual cause and its fix."""
+    try:
+        return distributed.LocalCluster(**settings)
+    except RuntimeError as error:
+        if not settings.get("processes"):
+            raise
+        raise RuntimeError(
+            "Dask could not start its worker processes. From a script, start them under "
+            "`if __name__ == '__main__':` (worker processes are spawned and re-import the "
+            "script), or use threads: `with glassbox.distributed.cluster(processes=False):`. "
+            f"Dask said: {error}"
+        ) from error
+
+
 @contextmanager
 def cluster(scheduler: Any = None, *, processes: bool = True, **options: Any) -> Iterator[Any]:
     """A ``distributed.Client`` for the duration of the block (see the module docstring).
@@ -85,7 +100,8 @@ def cluster(scheduler: Any = None, *, processes: bool = True, **options: Any) ->
             yield active
             return
         settings = {**local_cluster_options(processes), **options}
-        with distributed.LocalCluster(**settings) as local, distributed.Client(local) as client:
+        local = _start_local_cluster(distributed, settings)
+        with local, distributed.Client(local) as client:
             workers = settings["n_workers"]
             message = (
                 f"glassbox: started a Dask LocalCluster ({workers} worker "
