@@ -61,3 +61,25 @@ def test_unknown_cov_type() -> None:
     model = LinearRegression().fit(X, y)
     with pytest.raises(ValueError, match="cov_type must be one of"):
         regression_inference(model, X, y, cov_type="HC9")
+
+
+def test_diagnose_on_dask_data_uses_the_distributed_statistics(client):
+    """glassbox.diagnose dispatches Dask input to the two-pass inference (same numbers as
+    in memory) and refuses what needs every row."""
+    import dask.array as da
+    import pytest
+
+    import glassbox
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((400, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 1.0 + rng.standard_normal(400)
+    model = glassbox.LinearRegression().fit(X, y)
+    in_memory = glassbox.diagnose(model, X, y, cov_type="HC1")
+    distributed = glassbox.diagnose(
+        model, da.from_array(X, chunks=(97, 3)), da.from_array(y, chunks=97), cov_type="HC1"
+    )
+    np.testing.assert_allclose(distributed.bse, in_memory.bse, rtol=1e-10)
+    np.testing.assert_allclose(distributed.pvalues, in_memory.pvalues, rtol=1e-8)
+    with pytest.raises(ValueError, match="needs every row"):
+        glassbox.diagnose(model, da.from_array(X, chunks=100), da.from_array(y, chunks=100), "HC3")

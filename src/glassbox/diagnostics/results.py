@@ -577,6 +577,23 @@ def _one_target(values: np.ndarray, what: str) -> np.ndarray:
     return values
 
 
+_DISTRIBUTED_COV_TYPES = ("nonrobust", "HC0", "HC1")
+
+
+def _diagnose_distributed(model: Any, X: Any, y: Any, cov_type: str, use_t: bool | None) -> Any:
+    """Inference for Dask data from per-partition statistics (two passes, rows never gathered)."""
+    if cov_type not in _DISTRIBUTED_COV_TYPES:
+        raise ValueError(
+            f"cov_type={cov_type!r} needs every row (leverages or lags); on Dask data glassbox "
+            f"computes {list(_DISTRIBUTED_COV_TYPES)} from distributed statistics. Use one of "
+            "those, or diagnose a sample that fits in memory."
+        )
+    _check_fitted(model)
+    from glassbox.distributed import regression_inference
+
+    return regression_inference(model, X, y, cov_type=cov_type, use_t=use_t)
+
+
 def diagnose(
     model: Any,
     X: Any,
@@ -615,7 +632,12 @@ def diagnose(
     Returns
     -------
     RegressionResults
+        (for Dask input: :class:`glassbox.distributed.DistributedResults`, the inference
+        computed from distributed statistics without collecting the rows; assumption tests,
+        influence and HC2/HC3/HAC need every row and are refused.)
     """
+    if hasattr(X, "__dask_graph__") or hasattr(y, "__dask_graph__"):
+        return _diagnose_distributed(model, X, y, cov_type, use_t)
     cov_type = check_cov_type(cov_type)
     _check_fitted(model)
     feature_names = feature_names_of(X)
