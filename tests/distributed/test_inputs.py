@@ -36,6 +36,29 @@ def test_nan_names_the_partition() -> None:
         LinearRegression().fit(da.from_array(X, chunks=(20, 3)), da.from_array(y, chunks=20))
 
 
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_non_finite_value_in_a_row_without_weight_is_still_named(bad: float) -> None:
+    # The statistics pass does not scan the data: a non-finite result stands in for the scan.
+    # A row of weight 0 adds nothing to the sums, so this is where that could slip through.
+    X, y = _data()
+    X[25, 1] = bad
+    weights = np.ones(len(y))
+    weights[20:40] = 0.0
+    with pytest.raises(ValueError, match=r"Partition 1 of X contains .*column\(s\) \[1\]"):
+        LinearRegression().fit(
+            da.from_array(X, chunks=(20, 3)),
+            da.from_array(y, chunks=20),
+            sample_weight=da.from_array(weights, chunks=20),
+        )
+
+
+def test_finite_values_whose_sums_overflow_say_so() -> None:
+    X, y = _data()
+    X[:, 0] *= 1e300
+    with pytest.raises(ValueError, match=r"overflow float64 although every value is finite"):
+        LinearRegression().fit(da.from_array(X, chunks=(20, 3)), da.from_array(y, chunks=20))
+
+
 def test_nan_in_dataframe_names_partition_and_column() -> None:
     X, y = _data()
     frame = pd.DataFrame(X, columns=["a", "b", "c"])

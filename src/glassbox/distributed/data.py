@@ -74,11 +74,20 @@ def _check_finite(values: np.ndarray, what: str, partition: int, names: Any = No
 
 
 def load_partition(
-    x: Any, y: Any, w: Any, partition: int, n_features: int, names: Any = None
+    x: Any,
+    y: Any,
+    w: Any,
+    partition: int,
+    n_features: int,
+    names: Any = None,
+    check_finite: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """One partition as checked float64 arrays X (n, p), Y (n, k), w (n,) or None.
 
-    Runs on a worker; every error names the partition.
+    Runs on a worker; every error names the partition. ``check_finite=False`` leaves out the
+    scan of X and Y for NaN and infinity, for a caller whose result shows them anyway (a sum
+    over the rows is NaN or infinite when any of its terms is) and that reloads the partition
+    with the check to name the bad values when it does.
     """
     if isinstance(y, TargetColumns):
         y = x[list(y.names)]
@@ -96,8 +105,9 @@ def load_partition(
             "split into the same row partitions; rechunk y like X (y.rechunk(X.chunks[0])) or "
             "take both from one DataFrame."
         )
-    _check_finite(X, "X", partition, names)
-    _check_finite(Y, "y", partition)
+    if check_finite:
+        _check_finite(X, "X", partition, names)
+        _check_finite(Y, "y", partition)
     weights = None
     if w is not None:
         weights = _as_float(w, "sample_weight", partition).ravel()

@@ -26,17 +26,32 @@ _GROUP_BYTES = 32 * 2**20
 def _apply(
     function: Callable[..., Any],
     combine: Callable[[list[Any]], Any],
+    finite: Callable[[Any], bool] | None,
     blocks: list[tuple[Any, Any, Any]],
     first: int,
     n_features: int,
     names: Any,
     *args: Any,
 ) -> Any:
-    """``function`` on each partition of a group (checked by ``load_partition``), combined."""
+    """``function`` on each partition of a group (checked by ``load_partition``), combined.
+
+    With ``finite`` given, the partitions' scan for NaN and infinity is skipped (a pass over
+    the data as long as the statistics themselves) and ``finite(result)`` stands in for it:
+    a non-finite result reloads its partition with the scan, whose error names the column
+    and row, or, when the data are finite, reports an overflow.
+    """
     results = []
     for offset, (x, y, w) in enumerate(blocks):
-        X, Y, weights = load_partition(x, y, w, first + offset, n_features, names)
-        results.append(function(X, Y, weights, first + offset, *args))
+        index = first + offset
+        X, Y, weights = load_partition(x, y, w, index, n_features, names, finite is None)
+        result = function(X, Y, weights, index, *args)
+        if finite is not None and not finite(result):
+            load_partition(x, y, w, index, n_features, names)  # raises, naming the values
+            raise ValueError(
+                f"Partition {index}: the sums over its rows overflow float64 although every "
+                "value is finite; rescale the columns (divide by a power of ten) and refit."
+            )
+        results.append(result)
     return results[0] if len(results) == 1 else combine(results)
 
 
@@ -80,9 +95,17 @@ class Engine:
     passes: int = 0
 
     def reduce(
-        self, function: Callable[..., Any], combine: Callable[[list[Any]], Any], *args: Any
+        self,
+        function: Callable[..., Any],
+        combine: Callable[[list[Any]], Any],
+        *args: Any,
+        finite: Callable[[Any], bool] | None = None,
     ) -> Any:
-        """One pass: ``combine`` over ``function(X, Y, w, partition, *args)`` of every partition."""
+        """One pass: ``combine`` over ``function(X, Y, w, partition, *args)`` of every partition.
+
+        ``finite``, when given, tells from a partition's result whether its data held NaN or
+        infinity, which spares the separate scan of the data (see :func:`_apply`).
+        """
         delayed = require("dask").delayed
         parts = self.partitions
         groups = group_partitions(parts.rows, len(parts.blocks), parts.n_features)
@@ -90,6 +113,7 @@ class Engine:
             delayed(_apply, pure=True)(
                 function,
                 combine,
+                finite,
                 [parts.blocks[i] for i in group],
                 group.start,
                 parts.n_features,

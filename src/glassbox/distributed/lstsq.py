@@ -121,7 +121,9 @@ class DistributedSolution:
 
 def statistics_pass(engine: Engine) -> SufficientStatistics:
     """Pass 1: the merged statistics of every partition."""
-    statistics: SufficientStatistics = engine.reduce(chunk_statistics, merge_all)
+    statistics: SufficientStatistics = engine.reduce(
+        chunk_statistics, merge_all, finite=SufficientStatistics.is_finite
+    )
     if statistics.count == 0:
         raise ValueError(
             f"Every partition of the data is empty ({len(engine.partitions)} partitions, 0 rows); "

@@ -61,6 +61,11 @@ class SufficientStatistics:
         empty = () if partition is None else (partition,)
         return cls(n_features, 0, 0, 0.0, 0.0, np.zeros(q), np.zeros((q, q)), empty)
 
+    def is_finite(self) -> bool:
+        """True when μ and S are finite: a NaN or infinity in any row of the chunk makes the
+        mean or the centred products NaN or infinite, so this stands in for a scan."""
+        return bool(np.isfinite(self.weight_sum) and np.isfinite(self.scatter.sum()))
+
     @property
     def n_targets(self) -> int:
         return int(self.mean.size - self.n_features)
@@ -146,9 +151,12 @@ def _block_statistics(
     else:
         weight_sum = float(weights.sum())
         if weight_sum == 0.0:
+            # Rows without weight add nothing, but a NaN among them must still show
+            # (:meth:`SufficientStatistics.is_finite` stands in for a scan): W = NaN then.
             q = Z.shape[1]
+            seen = 0.0 if np.isfinite(Z.sum()) else np.nan
             return SufficientStatistics(
-                n_features, n_rows, 0, 0.0, 0.0, np.zeros(q), np.zeros((q, q))
+                n_features, n_rows, 0, seen, 0.0, np.zeros(q), np.zeros((q, q))
             )
         mean = weights @ Z / weight_sum
         Z -= mean
