@@ -163,8 +163,12 @@ def _block_statistics(
         Z *= np.sqrt(weights)[:, None]
         on = weights > 0
         positive, log_sum = int(np.count_nonzero(on)), float(np.log(weights[on]).sum())
-    # Zᵀ is an F-ordered view of the C-ordered block: syrk reads it without a copy.
-    upper = blas.dsyrk(1.0, Z.T, trans=0, lower=0)
+    # syrk reads either layout without a copy: ZᵀZ of an F-ordered block, or (Zᵀ)(Zᵀ)ᵀ
+    # with Zᵀ the F-ordered view of a C-ordered one.
+    if Z.flags.f_contiguous and not Z.flags.c_contiguous:
+        upper = blas.dsyrk(1.0, Z, trans=1, lower=0)
+    else:
+        upper = blas.dsyrk(1.0, Z.T, trans=0, lower=0)
     scatter = np.triu(upper) + np.triu(upper, 1).T
     return SufficientStatistics(n_features, n_rows, positive, weight_sum, log_sum, mean, scatter)
 
@@ -184,7 +188,10 @@ def chunk_statistics(
     if n_samples == 0:
         return SufficientStatistics.empty(n_features, Y.shape[1], partition)
     parts = []
-    scratch = np.empty((min(_BLOCK_ROWS, n_samples), n_features + Y.shape[1]))
+    # The scratch block takes X's layout, so filling it copies runs of contiguous memory
+    # (a column-major X, as pandas hands out, is not gathered row by row).
+    order = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
+    scratch = np.empty((min(_BLOCK_ROWS, n_samples), n_features + Y.shape[1]), order=order)
     for start in range(0, n_samples, _BLOCK_ROWS):
         rows = slice(start, min(start + _BLOCK_ROWS, n_samples))
         Z = scratch[: rows.stop - rows.start]  # (rows, p + k), reused: no allocation per block
