@@ -126,6 +126,15 @@ def test_backend_dask_on_numpy_input_counts_its_passes() -> None:
     assert model.n_passes_ >= 1 + model.n_iter_[0]
 
 
+def test_backend_dask_on_numpy_input_applies_class_weights_once() -> None:
+    # The estimator combines sample and class weights before handing in-memory data over.
+    X, y, w = _data(3, seed=4)
+    params = _params("lbfgs", class_weight="balanced")
+    model = LogisticRegression(backend="dask", **params).fit(X, y, w)
+    reference = LogisticRegression(**params).fit(X, y, w)
+    assert _relative(model, reference) < MATCH
+
+
 def test_dataframe_with_a_target_column_and_lazy_predictions() -> None:
     X, y, _ = _data(3, seed=5)
     frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(animal=LABELS[y])

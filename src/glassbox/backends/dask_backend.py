@@ -5,7 +5,10 @@ it: pass 1 merges per-partition sufficient statistics (Chan, Golub and LeVeque),
 in-memory solvers' Cholesky, conditioning check and rank analysis run on the p × p result;
 ill-conditioned designs take tall-skinny QR and refinement passes
 (:mod:`glassbox.distributed.lstsq`). ``"minibatch"`` streams the partitions through the same
-descent code as ``partial_fit``.
+descent code as ``partial_fit``. LogisticRegression (``"newton"``, ``"lbfgs"``) finds its
+classes in a first pass over y, then runs the in-memory iteration on per-partition sums of
+the loss, gradient and Hessian (:mod:`glassbox.distributed.logistic`); its predictions on Dask
+collections are lazy Dask arrays, as LinearRegression's are.
 
 Inputs: NumPy arrays (with ``backend="dask"``), Dask arrays and Dask DataFrames (chosen
 automatically for those, whatever ``backend`` says, unless it names another engine). With
