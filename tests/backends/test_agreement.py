@@ -46,6 +46,7 @@ TOLERANCES: dict[tuple[str, str, str], float] = {
     ("descent", "dask", "float64"): 1e-12,
     ("iterative", "numpy", "float64"): 1e-8,
     ("iterative", "sklearn", "float64"): 1e-8,
+    ("iterative", "dask", "float64"): 1e-8,
     ("stochastic", "numpy", "float64"): 2e-2,
 }
 # Models whose methods all minimize one objective to a tolerance: each is compared with the

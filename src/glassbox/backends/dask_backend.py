@@ -5,7 +5,10 @@ it: pass 1 merges per-partition sufficient statistics (Chan, Golub and LeVeque),
 in-memory solvers' Cholesky, conditioning check and rank analysis run on the p × p result;
 ill-conditioned designs take tall-skinny QR and refinement passes
 (:mod:`glassbox.distributed.lstsq`). ``"minibatch"`` streams the partitions through the same
-descent code as ``partial_fit``.
+descent code as ``partial_fit``. LogisticRegression (``"newton"``, ``"lbfgs"``) finds its
+classes in a first pass over y, then runs the in-memory iteration on per-partition sums of
+the loss, gradient and Hessian (:mod:`glassbox.distributed.logistic`); its predictions on Dask
+collections are lazy Dask arrays, as LinearRegression's are.
 
 Inputs: NumPy arrays (with ``backend="dask"``), Dask arrays and Dask DataFrames (chosen
 automatically for those, whatever ``backend`` says, unless it names another engine). With
@@ -186,7 +189,81 @@ def _ridge(estimator: Any, X: Any, Y: Any, sample_weight: Any) -> BackendFit:
     return BackendFit(coef.T, intercept, {"solver_": "cholesky", "n_passes_": engine.passes})
 
 
+def _logistic_fit(
+    estimator: Any, method: str, X: Any, Y: Any, sample_weight: Any, class_weight: Any
+) -> tuple[np.ndarray, BackendFit]:
+    """(classes, fit) of LogisticRegression by ``method`` in passes over (X, Y, w)."""
+    from glassbox.distributed.logistic import fit_logistic
+
+    with engine_for(X, Y, sample_weight) as engine:
+        solution = fit_logistic(
+            engine,
+            method,
+            C=float(estimator.C),
+            penalized=estimator.penalty is not None,
+            fit_intercept=bool(estimator.fit_intercept),
+            max_iter=int(estimator.max_iter),
+            tol=float(estimator.tol),
+            class_weight=class_weight,
+            owner=type(estimator).__name__,
+        )
+    if solution.empty_partitions:
+        _warn_empty(solution)
+    W = solution.coef
+    if estimator.fit_intercept:
+        coef, intercept = W[:, :-1], W[:, -1]
+    else:
+        coef, intercept = W, np.zeros(W.shape[0])
+    attributes = {
+        "n_iter_": np.array([solution.n_iter]),
+        "converged_": solution.converged,
+        "n_passes_": engine.passes,
+        "n_partitions_": len(engine.partitions),
+    }
+    return solution.classes, BackendFit(coef, intercept, attributes)
+
+
+def _logistic(method: str) -> Callable[..., BackendFit]:
+    def fit(estimator: Any, X: Any, Y: Any, sample_weight: Any) -> BackendFit:
+        # In-memory data: Y holds class indices and w the sample x class weights already.
+        return _logistic_fit(estimator, method, X, Y, sample_weight, None)[1]
+
+    return fit
+
+
 # --- Dask inputs reach the estimators without being materialized ----------------------------
+
+
+def _partitions_for(estimator: Any, X: Any, y: Any, sample_weight: Any) -> Any:
+    """The partitions of a Dask fit; sets ``n_features_in_`` (and ``feature_names_in_``)."""
+    from glassbox.distributed.data import as_partitions
+
+    partitions = as_partitions(X, y, sample_weight)
+    estimator.n_features_in_ = partitions.n_features
+    if partitions.feature_names is not None:
+        estimator.feature_names_in_ = partitions.feature_names
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+    return partitions
+
+
+def fit_logistic_collection(
+    estimator: Any, X: Any, y: Any, sample_weight: Any
+) -> tuple[np.ndarray, BackendFit]:
+    """LogisticRegression on Dask inputs: (classes, fit), the classes found in a first pass
+    over y (any labels: strings, integers, booleans), class weights applied per partition."""
+    from glassbox.registry import get_implementation
+
+    get_implementation("LogisticRegression", estimator.solver, "dask")  # a clear error if absent
+    partitions = _partitions_for(estimator, X, y, sample_weight)
+    if partitions.n_targets != 1:
+        raise ValueError(
+            f"y has {partitions.n_targets} columns; {type(estimator).__name__} takes one "
+            "column of class labels (multi-output classification is not supported)."
+        )
+    return _logistic_fit(
+        estimator, estimator.solver, partitions, None, None, estimator.class_weight
+    )
 
 
 def fit_collection(
@@ -197,16 +274,10 @@ def fit_collection(
     Sets ``n_features_in_`` and ``feature_names_in_`` as ``validate_data`` would; returns
     the backend's answer and the number of dimensions of y.
     """
-    from glassbox.distributed.data import as_partitions
     from glassbox.registry import get_implementation
 
     implementation = get_implementation(model, method, "dask")
-    partitions = as_partitions(X, y, sample_weight)
-    estimator.n_features_in_ = partitions.n_features
-    if partitions.feature_names is not None:
-        estimator.feature_names_in_ = partitions.feature_names
-    elif hasattr(estimator, "feature_names_in_"):
-        del estimator.feature_names_in_
+    partitions = _partitions_for(estimator, X, y, sample_weight)
     if implementation.fit is None:  # pragma: no cover - every dask implementation has one
         raise ValueError(f"{implementation.key} has no fit function")
     return implementation.fit(estimator, partitions, None, None), partitions.y_ndim
@@ -231,6 +302,31 @@ def predict_collection(estimator: Any, X: Any) -> Any:
         )
     coef = np.asarray(estimator.coef_, dtype=np.float64)
     return X.astype(np.float64) @ coef.T + estimator.intercept_
+
+
+def classify_collection(estimator: Any, X: Any, output: str) -> Any:
+    """A classifier's ``output`` ("decision_function", "predict_proba", "predict_log_proba"
+    or "predict") as a lazy Dask array, computed block by block from the margins."""
+    from functools import partial
+
+    from glassbox.linear import logistic
+
+    scores = predict_collection(estimator, X)  # (n, K') margins, one chunk of columns
+    if output == "decision_function":
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+    classes = estimator.classes_
+    if output == "predict":
+        return scores.map_blocks(
+            partial(logistic.labels_from_scores, classes=classes),
+            drop_axis=1,
+            dtype=classes.dtype,
+            meta=np.empty(0, dtype=classes.dtype),
+        )
+    function = {
+        "predict_proba": logistic.probabilities,
+        "predict_log_proba": logistic.log_probabilities,
+    }[output]
+    return scores.map_blocks(function, chunks=(scores.chunks[0], (len(classes),)), dtype=np.float64)
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -277,3 +373,31 @@ for _method in ("qr", "svd"):
     register_absent(
         "Ridge", _method, "dask", "the penalty bounds the conditioning: 'cholesky' is exact here"
     )
+
+_LOGISTIC = {
+    "newton": "Newton-Cholesky: per-partition (loss, gradient, Hessian) sums, one pass a step",
+    "lbfgs": "L-BFGS with the loss and gradient summed over the partitions in one pass",
+}
+for _method, _note in _LOGISTIC.items():
+    register_implementation(
+        Implementation(
+            "LogisticRegression",
+            _method,
+            "dask",
+            task="classification",
+            exact=False,
+            fit=_logistic(_method),
+            note=_note,
+        )
+    )
+for _method, _reason in [
+    ("fista", "L1 penalties are not distributed yet; fit in memory with solver='fista'"),
+    ("bgd", "a full pass per step; 'lbfgs' takes one pass per evaluation and converges faster"),
+    (
+        "minibatch",
+        "logistic descent has no partial_fit to stream partitions through (its step size and "
+        "row order are set on the whole design); use 'newton' or 'lbfgs'",
+    ),
+    ("sgd", "per-sample steps over a cluster cost a round trip each; use 'newton' or 'lbfgs'"),
+]:
+    register_absent("LogisticRegression", _method, "dask", _reason)

@@ -71,14 +71,11 @@ def store(estimator: Any, fit: BackendFit, y_ndim: int) -> None:
         setattr(estimator, name, value)
 
 
-def fit_collection(
-    estimator: Any, model: str, method: str, X: Any, y: Any, sample_weight: Any
-) -> bool:
-    """Fit on the Dask backend, without materializing X, when X is a Dask collection.
+def routes_to_dask(estimator: Any, X: Any) -> bool:
+    """True when X is a Dask collection, which the Dask backend fits without loading it.
 
-    Returns False (doing nothing) for any other X, so ``fit`` goes on with ``validate_data``;
-    a Dask X is never converted to NumPy. ``backend="numpy"`` (the default) routes it to the
-    Dask backend; another engine raises, since it would have to collect the data.
+    ``backend="numpy"`` (the default) routes it there; another engine raises, since it would
+    have to collect the data.
     """
     if not (hasattr(X, "__dask_graph__") and hasattr(X, "__dask_keys__")):
         return False
@@ -88,6 +85,20 @@ def fit_collection(
             "into memory; use backend='dask' (or the default, which routes Dask input there), "
             "or pass X.compute() if it fits in memory."
         )
+    return True
+
+
+def fit_collection(
+    estimator: Any, model: str, method: str, X: Any, y: Any, sample_weight: Any
+) -> bool:
+    """Fit on the Dask backend, without materializing X, when X is a Dask collection.
+
+    Returns False (doing nothing) for any other X, so ``fit`` goes on with ``validate_data``;
+    a Dask X is never converted to NumPy. ``backend="numpy"`` (the default) routes it to the
+    Dask backend; another engine raises, since it would have to collect the data.
+    """
+    if not routes_to_dask(estimator, X):
+        return False
     from glassbox.backends.dask_backend import fit_collection as fit_on_dask
 
     fit, y_ndim = fit_on_dask(estimator, model, method, X, y, sample_weight)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from glassbox.backends.dispatch import check_backend_params, fit_with_backend
+from glassbox.backends.dispatch import check_backend_params, fit_with_backend, routes_to_dask
 from glassbox.base import BaseEstimator, ClassifierMixin
 from glassbox.exceptions import ConvergenceWarning
 from glassbox.labels import check_classification_target, class_weights
@@ -150,6 +150,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"an elastic net with l1_ratio=0); got penalty={self.penalty!r}. Use "
                 f"solver={sorted(SUPPORTS_L1)[0]!r} for L1 and elastic-net penalties."
             )
+        if routes_to_dask(self, X):  # a Dask array or DataFrame: fitted in passes, never loaded
+            from glassbox.backends.dask_backend import fit_logistic_collection
+
+            classes, fitted = fit_logistic_collection(self, X, y, sample_weight)
+            self._store(classes, fitted.coef, fitted.intercept, fitted.attributes)
+            self.backend_ = "dask"
+            return self
         X = validate_data(self, X, reset=True)
         classes, encoded = check_classification_target(y, X.shape[0], owner=owner)
         weights = check_sample_weight(sample_weight, X.shape[0])
@@ -224,32 +231,72 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         for name, value in attributes.items():
             setattr(self, name, value)
 
+    def _lazy(self, X: Any, output: str) -> Any:
+        """``output`` as a lazy Dask array when X is a Dask collection, else None."""
+        if not (hasattr(X, "__dask_graph__") and hasattr(X, "__dask_keys__")):
+            return None
+        from glassbox.backends.dask_backend import classify_collection
+
+        return classify_collection(self, X, output)
+
     def decision_function(self, X: Any) -> np.ndarray:
         """Margins ``Xwᵀ + b``: shape (n,) for two classes (positive → ``classes_[1]``),
-        (n, K) otherwise."""
+        (n, K) otherwise (a lazy Dask array when X is a Dask collection, as for every
+        method below)."""
         self._check_is_fitted()
+        if (lazy := self._lazy(X, "decision_function")) is not None:
+            return lazy
         X = validate_data(self, X, reset=False)
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """``log P(class | x)``, computed stably: ``−log(1 + e^{∓z})`` or log-softmax."""
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return np.column_stack([-log1pexp(scores), -log1pexp(-scores)])
-        return log_softmax(scores)
+        self._check_is_fitted()
+        if (lazy := self._lazy(X, "predict_log_proba")) is not None:
+            return lazy
+        return log_probabilities(self.decision_function(X))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """``P(class | x)``: ``[1 − σ(z), σ(z)]`` or the softmax; rows sum to one."""
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            positive = sigmoid(scores)
-            return np.column_stack([1.0 - positive, positive])
-        return np.exp(log_softmax(scores))
+        self._check_is_fitted()
+        if (lazy := self._lazy(X, "predict_proba")) is not None:
+            return lazy
+        return probabilities(self.decision_function(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class label."""
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        self._check_is_fitted()
+        if (lazy := self._lazy(X, "predict")) is not None:
+            return lazy
+        return labels_from_scores(self.decision_function(X), self.classes_)
+
+
+def _as_scores(scores: np.ndarray) -> np.ndarray:
+    """Margins of shape (n,) for two classes (also from an (n, 1) block), (n, K) otherwise."""
+    return scores.ravel() if scores.ndim == 2 and scores.shape[1] == 1 else scores
+
+
+def log_probabilities(scores: np.ndarray) -> np.ndarray:
+    """``log P(class | x)`` from the margins (stable: ``−log(1 + e^{∓z})`` or log-softmax)."""
+    scores = _as_scores(scores)
+    if scores.ndim == 1:
+        return np.column_stack([-log1pexp(scores), -log1pexp(-scores)])
+    return log_softmax(scores)
+
+
+def probabilities(scores: np.ndarray) -> np.ndarray:
+    """``P(class | x)`` from the margins: ``[1 − σ(z), σ(z)]`` or the softmax."""
+    scores = _as_scores(scores)
+    if scores.ndim == 1:
+        positive = sigmoid(scores)
+        return np.column_stack([1.0 - positive, positive])
+    return np.exp(log_softmax(scores))
+
+
+def labels_from_scores(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """The most probable class label for each row of margins."""
+    scores = _as_scores(scores)
+    if scores.ndim == 1:
+        return classes[(scores > 0).astype(int)]
+    return classes[np.argmax(scores, axis=1)]

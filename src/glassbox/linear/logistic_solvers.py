@@ -36,7 +36,7 @@ from glassbox.linear.logistic_descent import descent_solver
 from glassbox.linear.logistic_loss import LogisticProblem
 from glassbox.linear.proximal import fista, soft_threshold
 
-__all__ = ["LOGISTIC_SOLVERS", "SUPPORTS_L1", "SolverResult"]
+__all__ = ["LOGISTIC_SOLVERS", "SUPPORTS_L1", "SolverResult", "newton_minimize"]
 
 
 _ROUNDING = 16 * np.finfo(np.float64).eps
@@ -57,13 +57,39 @@ def newton_cholesky(
     Stops, as scikit-learn's newton-cholesky, once after a step both ``max |∇f| ≤ tol``
     and the Newton decrement of that step ``½ dᵀ(∇²f)d ≤ tol``.
     """
+
+    def evaluate(w: np.ndarray) -> Evaluation:
+        value, grad = problem.smooth_value_grad(w)
+        return value, grad, lambda: problem.hessian(w)
+
+    return newton_minimize(evaluate, w0, _flat_directions(problem), max_iter=max_iter, tol=tol)
+
+
+# f(w), ∇f(w), and ∇²f(w) on demand (a pass over distributed data may compute all three at once)
+Evaluation = tuple[float, np.ndarray, Callable[[], np.ndarray]]
+
+
+def newton_minimize(
+    evaluate: Callable[[np.ndarray], Evaluation],
+    w0: np.ndarray,
+    flat: np.ndarray | None,
+    *,
+    max_iter: int,
+    tol: float,
+) -> SolverResult:
+    """The Newton–Cholesky iteration of :func:`newton_cholesky` on any ``evaluate``.
+
+    ``flat`` is Σ uuᵀ over the directions f is flat along (:func:`_flat_directions`), or
+    None. The Hessian of an accepted trial point is the one the next step uses, so an
+    ``evaluate`` that computes it together with f and ∇f needs one call per Newton step
+    when the full step is taken.
+    """
     w = np.array(w0, dtype=np.float64)
-    flat = _flat_directions(problem)
-    f, g = problem.smooth_value_grad(w)
+    f, g, hessian = evaluate(w)
     if float(np.max(np.abs(g))) <= tol * 1e-3:  # already at the minimum (e.g. warm start)
         return SolverResult(w, 0, True)
     for n_iter in range(1, max_iter + 1):
-        H = problem.hessian(w)
+        H = hessian()
         if flat is not None:
             H += flat
         try:
@@ -74,7 +100,7 @@ def newton_cholesky(
         grad_norm = float(np.max(np.abs(g)))
         t = 1.0
         while True:
-            f_new, g_new = problem.smooth_value_grad(w + t * step)
+            f_new, g_new, hessian_new = evaluate(w + t * step)
             if f_new <= f + 1e-4 * t * slope or t < 1e-10:
                 break
             # next to the minimum f changes below its rounding error: judge by the gradient
@@ -84,7 +110,7 @@ def newton_cholesky(
         if t < 1e-10:
             return SolverResult(w, n_iter, float(np.max(np.abs(g))) <= tol)
         w = w + t * step
-        f, g = f_new, g_new
+        f, g, hessian = f_new, g_new, hessian_new
         decrement = 0.5 * float(step @ (H @ step))
         if float(np.max(np.abs(g))) <= tol and decrement <= tol:
             return SolverResult(w, n_iter, True)
