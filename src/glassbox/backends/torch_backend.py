@@ -189,11 +189,21 @@ def fit_linear_descent(
     if not (isinstance(learning_rate, str) and learning_rate == "auto"):
         reason = "given"
     W0 = descent._initial_params(None, scaler, Z.shape[1], Y)  # (q, k)
+    # Full batches on centred data: the standardized intercept's optimum is exactly 0 for
+    # every w̃ (eq. 3 of glassbox.linear.descent), so it is held there: no bias parameter.
+    hold = descent.holds_intercept_at_zero(
+        batch_size=batch,
+        n_samples=n_samples,
+        fit_intercept=fit_intercept,
+        standardize=estimator.standardize,
+        random_validation_split=bool(estimator.early_stopping),
+    )
+    bias = fit_intercept and not hold
 
-    model = torch.nn.Linear(n_features, Y.shape[1], bias=fit_intercept, device=device, dtype=dtype)
+    model = torch.nn.Linear(n_features, Y.shape[1], bias=bias, device=device, dtype=dtype)
     with torch.no_grad():  # glassbox's starting point, not torch's random initialization
         model.weight.copy_(torch.as_tensor(W0[:n_features].T))
-        if fit_intercept:
+        if bias:
             model.bias.copy_(torch.as_tensor(W0[n_features]))
     inputs = torch.as_tensor(Z[:, :n_features], dtype=dtype, device=device)
     targets = torch.as_tensor(T, dtype=dtype, device=device)
@@ -217,7 +227,9 @@ def fit_linear_descent(
         average=estimator.average,
     )
     blocks = [p.to(device="cpu", dtype=torch.float64).numpy() for p in run.parameters]
-    W = blocks[0].T if not fit_intercept else np.vstack([blocks[0].T, blocks[1][None, :]])
+    W = blocks[0].T
+    if fit_intercept:  # b̃ learned, or held at its optimum 0
+        W = np.vstack([W, blocks[1][None, :] if bias else np.zeros((1, W.shape[1]))])
     coef, intercept = scaler.to_original(W)
     attributes.update(
         solver_=method,
