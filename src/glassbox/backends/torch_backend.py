@@ -23,7 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassbox.registry import BackendFit, Implementation, register_implementation
+from glassbox.registry import (
+    BackendFit,
+    Implementation,
+    register_absent,
+    register_implementation,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -357,4 +362,38 @@ for _method, (_exact, _factory, _note) in _RIDGE.items():
             fit=_factory(_method),
             note=_note + ("" if _exact else "; no SVRG (no torch.optim counterpart)"),
         )
+    )
+
+
+# --- Lasso and ElasticNet -----------------------------------------------------------------
+
+
+def _enet_fista(estimator: Any, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None) -> BackendFit:
+    from glassbox.backends.torch_proximal import fit_enet_fista
+
+    device, dtype, attributes = _engine(estimator)
+    coef, intercept, fitted = fit_enet_fista(estimator, X, Y, w, device=device, dtype=dtype)
+    attributes.update(fitted)
+    return BackendFit(coef, intercept, attributes)
+
+
+for _model in ("Lasso", "ElasticNet"):
+    register_implementation(
+        Implementation(
+            _model,
+            "fista",
+            "torch",
+            task="regression",
+            exact=False,
+            devices=DEVICES,
+            fit=_enet_fista,
+            note="FISTA on tensors: softshrink, eigvalsh step, duality-gap stop",
+        )
+    )
+    register_absent(
+        _model,
+        "cd",
+        "torch",
+        "coordinate descent is a sequential loop over scalar coordinates, not tensor code; "
+        "use solver='fista' on torch or backend='numpy'",
     )
