@@ -112,6 +112,30 @@ def main() -> None:
     print("-" * len(header))
     for name, ours_s, theirs_s, note in rows:
         print(f"{name:50s} {ours_s:11.3f} {theirs_s:10.3f} {ours_s / theirs_s:6.2f}  {note}")
+    lasso_fista_engines(X, y, args.repeats)
+
+
+def lasso_fista_engines(X: np.ndarray, y: np.ndarray, repeats: int, alpha: float = 0.01) -> None:
+    """Lasso by FISTA, one model on two engines (NumPy, torch on the CPU): same steps, same stop."""
+    engines = {
+        "numpy": {},
+        "torch float64": {"backend": "torch"},
+        "torch float32": {"backend": "torch", "dtype": "float32"},
+    }
+    times = {}
+    print(f"\nLasso solver='fista', alpha={alpha}, tol 1e-4, numpy vs torch (best of {repeats})")
+    header = f"{'engine':16s} {'seconds':>9s} {'/numpy':>7s} {'steps':>6s} {'dual gap':>10s}"
+    print(header)
+    print("-" * len(header))
+    for name, engine in engines.items():
+        seconds, model = best_time(
+            lambda e=engine: Lasso(alpha=alpha, solver="fista", **e).fit(X, y), repeats
+        )
+        times[name] = seconds
+        print(
+            f"{name:16s} {seconds:9.3f} {seconds / times['numpy']:7.2f} {model.n_iter_:6d} "
+            f"{model.dual_gap_:10.2e}"
+        )
 
 
 if __name__ == "__main__":

@@ -47,11 +47,14 @@ TOLERANCES: dict[tuple[str, str, str], float] = {
     ("iterative", "numpy", "float64"): 1e-8,
     ("iterative", "sklearn", "float64"): 1e-8,
     ("iterative", "dask", "float64"): 1e-8,
+    ("iterative", "torch", "float64"): 1e-8,
+    ("iterative", "torch", "float32"): 1e-4,
     ("stochastic", "numpy", "float64"): 2e-2,
 }
 # Models whose methods all minimize one objective to a tolerance: each is compared with the
 # NumPy backend's most accurate method, run to a tight tolerance ("iterative" rows):
-#   Lasso/ElasticNet against coordinate descent, LogisticRegression against Newton.
+#   Lasso/ElasticNet against coordinate descent, LogisticRegression against Newton; FISTA on
+#   torch in float32 stops at a gap of 1e-6 ‖y‖² (tight_params), ~1e-5 from the minimum.
 # Plain stochastic logistic steps ("stochastic" row) stop at a noise floor: their objective
 # (the mean log loss plus penalty) is compared instead of the coefficients.
 REFERENCE_METHOD = {"Lasso": "cd", "ElasticNet": "cd", "LogisticRegression": "newton"}
@@ -99,10 +102,15 @@ def kind_of(implementation):
     return "descent"
 
 
-def tight_params(model, method):
-    """Hyperparameters that run an iterative method to its minimum (same for every engine)."""
+def tight_params(model, method, dtype="float64"):
+    """Hyperparameters that run an iterative method to its minimum (same for every engine).
+
+    In float32 the duality gap, computed from float32 statistics, is rounding noise below
+    ~1e-7 ‖y‖²: 1e-6 is the tightest tolerance it can certify (a tighter one runs max_iter).
+    """
     if model in ("Lasso", "ElasticNet"):
-        return {"alpha": 0.05, "solver": method, "tol": 1e-12, "max_iter": 100_000}
+        tol = 1e-12 if dtype == "float64" else 1e-6
+        return {"alpha": 0.05, "solver": method, "tol": tol, "max_iter": 100_000}
     params = {"C": 1.0, "solver": method, "tol": 1e-10, "max_iter": 20_000}
     if method in ("sgd", "minibatch"):
         params |= {"max_iter": 200, "random_state": 0, "batch_size": 16}
@@ -125,7 +133,7 @@ def fit_pair(implementation, dtype="float64", device="cpu"):
         X = X[:, :1]
     model_name = implementation.model
     if model_name in REFERENCE_METHOD:
-        params = tight_params(model_name, implementation.method)
+        params = tight_params(model_name, implementation.method, dtype)
         reference_params = tight_params(model_name, REFERENCE_METHOD[model_name])
     else:
         params = (
@@ -208,20 +216,15 @@ def histories(method, optimizer, dtype="float64", device="cpu", **options):
     return ours, reference
 
 
-def trajectory_options(method, optimizer):
-    # On standardized data with an intercept, the full-batch gradient of the intercept is zero
-    # up to rounding; AdaGrad/RMSProp/Adam divide it by its own size and so turn rounding into
-    # steps of size η, in either engine (docs/backends.md). Unstandardized data avoid that.
-    return {"standardize": False} if method == "bgd" and optimizer in ADAPTIVE else {}
-
-
 @requires_torch
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("method", ["bgd", "sgd", "minibatch"])
 def test_torch_descent_follows_the_numpy_trajectory_epoch_by_epoch(method, optimizer):
     # Same data order, start, step sizes and stopping rule: the same iterates up to the
     # summation order of the engines, ~1e-15 per step, hence 1e-10 over the whole history.
-    ours, reference = histories(method, optimizer, **trajectory_options(method, optimizer))
+    # Adaptive optimizers with full batches included: both engines hold the standardized
+    # intercept at its exact optimum 0 instead of dividing its rounding-level gradient by itself.
+    ours, reference = histories(method, optimizer)
     assert ours.n_iter_ == reference.n_iter_
     assert ours.n_steps_ == reference.n_steps_
     assert ours.converged_ == reference.converged_

@@ -23,7 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassbox.registry import BackendFit, Implementation, register_implementation
+from glassbox.registry import (
+    BackendFit,
+    Implementation,
+    register_absent,
+    register_implementation,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -131,26 +136,55 @@ def _linear_descent(method: str) -> Any:
     return fit
 
 
+# The loop options of glassbox.linear.descent.fit_descent, with its defaults, for estimators
+# that do not expose them all (Ridge has no early_stopping, shuffle, standardize, ...).
+_LOOP_DEFAULTS: dict[str, Any] = {
+    "standardize": True,
+    "shuffle": True,
+    "early_stopping": False,
+    "validation_fraction": 0.1,
+    "n_iter_no_change": 5,
+    "average": False,
+    "variance_reduction": None,
+}
+
+
+def _loop_options(estimator: Any) -> dict[str, Any]:
+    return {name: getattr(estimator, name, default) for name, default in _LOOP_DEFAULTS.items()}
+
+
 def fit_linear_descent(
-    estimator: Any, method: str, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None
+    estimator: Any,
+    method: str,
+    X: np.ndarray,
+    Y: np.ndarray,
+    w: np.ndarray | None,
+    l2_penalty: Any = 0.0,
 ) -> BackendFit:
-    """Least squares by descent in PyTorch, prepared exactly as ``fit_descent`` prepares it.
+    """Least squares (Ridge with ``l2_penalty``) by descent in PyTorch, as ``fit_descent``.
 
     The standardization (:class:`~glassbox.linear.descent.Standardizer`), the automatic step
     size, the starting point and the random generator are glassbox's; only the loop runs in
     torch: ``nn.Linear`` on the standardized features, :func:`half_squared_error`, the
     matching ``torch.optim`` optimizer.
+
+    Ridge's α‖β‖² is, in standardized units, ½ Σⱼₖ λⱼₖ w̃ⱼₖ² with λⱼₖ = αₖ / (n σⱼ²)
+    (``glassbox.linear.descent._penalty_strengths``), added to the loss as a term that
+    autograd differentiates (:func:`~glassbox.backends.torch_descent.l2_penalized`). Not the
+    optimizers' ``weight_decay``: that is one number per parameter group where λ differs by
+    feature and target, and AdamW's is decoupled from the loss, a different objective.
     """
     import torch
 
-    from glassbox.backends.torch_descent import half_squared_error, torch_descend
+    from glassbox.backends.torch_descent import half_squared_error, l2_penalized, torch_descend
     from glassbox.linear import descent
     from glassbox.optim.loop import check_loop_parameters
 
     _check_double_precision(estimator)
-    if estimator.variance_reduction is not None:
+    options = _loop_options(estimator)
+    if options["variance_reduction"] is not None:
         raise ValueError(
-            f"variance_reduction={estimator.variance_reduction!r} has no torch.optim "
+            f"variance_reduction={options['variance_reduction']!r} has no torch.optim "
             "counterpart; backend='torch' runs plain optimizer steps. Use backend='numpy' for "
             "SVRG."
         )
@@ -160,9 +194,9 @@ def fit_linear_descent(
         max_epochs=estimator.max_epochs,
         tol=estimator.tol,
         stopping="auto",
-        n_iter_no_change=estimator.n_iter_no_change,
-        validation_fraction=estimator.validation_fraction,
-        early_stopping=estimator.early_stopping,
+        n_iter_no_change=options["n_iter_no_change"],
+        validation_fraction=options["validation_fraction"],
+        early_stopping=options["early_stopping"],
         variance_reduction=None,
     )
     n_samples, n_features = X.shape
@@ -174,9 +208,10 @@ def fit_linear_descent(
 
     fit_intercept = bool(estimator.fit_intercept)
     scaler = descent.Standardizer.fit(
-        X, Y, w, fit_intercept=fit_intercept, standardize=estimator.standardize
+        X, Y, w, fit_intercept=fit_intercept, standardize=options["standardize"]
     )
     Z, T = scaler.design(X), scaler.target(Y)  # Z ends in a column of ones with an intercept
+    strengths = descent._penalty_strengths(l2_penalty, scaler, n_samples, T.shape)  # (q, k)
     auto, reason = descent.auto_learning_rate(
         Z,
         w,
@@ -184,23 +219,38 @@ def fit_linear_descent(
         batch_size=batch,
         optimizer=estimator.optimizer,
         variance_reduction=None,
+        extra_smoothness=0.0 if strengths is None else float(strengths.max()),
     )
     rate = descent._resolve_learning_rate(learning_rate, auto)
     if not (isinstance(learning_rate, str) and learning_rate == "auto"):
         reason = "given"
     W0 = descent._initial_params(None, scaler, Z.shape[1], Y)  # (q, k)
+    # Full batches on centred data: the standardized intercept's optimum is exactly 0 for
+    # every w̃ (eq. 3 of glassbox.linear.descent), so it is held there: no bias parameter.
+    hold = descent.holds_intercept_at_zero(
+        batch_size=batch,
+        n_samples=n_samples,
+        fit_intercept=fit_intercept,
+        standardize=options["standardize"],
+        random_validation_split=bool(options["early_stopping"]),
+    )
+    bias = fit_intercept and not hold
 
-    model = torch.nn.Linear(n_features, Y.shape[1], bias=fit_intercept, device=device, dtype=dtype)
+    model = torch.nn.Linear(n_features, Y.shape[1], bias=bias, device=device, dtype=dtype)
     with torch.no_grad():  # glassbox's starting point, not torch's random initialization
         model.weight.copy_(torch.as_tensor(W0[:n_features].T))
-        if fit_intercept:
+        if bias:
             model.bias.copy_(torch.as_tensor(W0[n_features]))
+    loss_fn = half_squared_error
+    if strengths is not None:  # λ for the weight (k, p); the intercept is not penalized
+        penalty = torch.as_tensor(strengths[:n_features].T, dtype=dtype, device=device)
+        loss_fn = l2_penalized(half_squared_error, penalty)
     inputs = torch.as_tensor(Z[:, :n_features], dtype=dtype, device=device)
     targets = torch.as_tensor(T, dtype=dtype, device=device)
     weights = None if w is None else torch.as_tensor(w, dtype=dtype, device=device)
     run = torch_descend(
         model,
-        half_squared_error,
+        loss_fn,
         inputs,
         targets,
         weights,
@@ -209,15 +259,17 @@ def fit_linear_descent(
         batch_size=None if method == "bgd" else batch,
         max_epochs=estimator.max_epochs,
         tol=estimator.tol,
-        shuffle=estimator.shuffle,
+        shuffle=options["shuffle"],
         rng=np.random.default_rng(estimator.random_state),
-        early_stopping=estimator.early_stopping,
-        validation_fraction=estimator.validation_fraction,
-        n_iter_no_change=estimator.n_iter_no_change,
-        average=estimator.average,
+        early_stopping=options["early_stopping"],
+        validation_fraction=options["validation_fraction"],
+        n_iter_no_change=options["n_iter_no_change"],
+        average=options["average"],
     )
     blocks = [p.to(device="cpu", dtype=torch.float64).numpy() for p in run.parameters]
-    W = blocks[0].T if not fit_intercept else np.vstack([blocks[0].T, blocks[1][None, :]])
+    W = blocks[0].T
+    if fit_intercept:  # b̃ learned, or held at its optimum 0
+        W = np.vstack([W, blocks[1][None, :] if bias else np.zeros((1, W.shape[1]))])
     coef, intercept = scaler.to_original(W)
     attributes.update(
         solver_=method,
@@ -232,6 +284,16 @@ def fit_linear_descent(
 
 
 # --- Ridge --------------------------------------------------------------------------------
+
+
+def _ridge_descent(method: str) -> Any:
+    def fit(estimator: Any, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None) -> BackendFit:
+        from glassbox.linear.ridge import check_alpha
+
+        alphas = check_alpha(estimator.alpha, Y.shape[1])
+        return fit_linear_descent(estimator, method, X, Y, w, l2_penalty=alphas)
+
+    return fit
 
 
 def _ridge(method: str) -> Any:
@@ -280,21 +342,58 @@ for _method, (_exact, _factory, _note) in _LINEAR.items():
     )
 
 _RIDGE = {
-    "auto": "Cholesky (SVD when samples < features), as glassbox's Ridge",
-    "cholesky": "torch.linalg.cholesky on (AᵀA + α D⁻²)",
-    "qr": "torch.linalg.qr of [A; √α D⁻¹]",
-    "svd": "torch.linalg.svd filter factors s / (s² + α)",
+    "auto": (True, _ridge, "Cholesky (SVD when samples < features), as glassbox's Ridge"),
+    "cholesky": (True, _ridge, "torch.linalg.cholesky on (AᵀA + α D⁻²)"),
+    "qr": (True, _ridge, "torch.linalg.qr of [A; √α D⁻¹]"),
+    "svd": (True, _ridge, "torch.linalg.svd filter factors s / (s² + α)"),
+    "bgd": (False, _ridge_descent, "nn.Linear + torch.optim, ½Σλw̃² in the loss, full batch"),
+    "sgd": (False, _ridge_descent, "nn.Linear + torch.optim, ½Σλw̃² in the loss, per row"),
+    "minibatch": (False, _ridge_descent, "nn.Linear + torch.optim, ½Σλw̃² in the loss"),
 }
-for _method, _note in _RIDGE.items():
+for _method, (_exact, _factory, _note) in _RIDGE.items():
     register_implementation(
         Implementation(
             "Ridge",
             _method,
             "torch",
             task="regression",
-            exact=True,
+            exact=_exact,
             devices=DEVICES,
-            fit=_ridge(_method),
-            note=_note,
+            fit=_factory(_method),
+            note=_note + ("" if _exact else "; no SVRG (no torch.optim counterpart)"),
         )
+    )
+
+
+# --- Lasso and ElasticNet -----------------------------------------------------------------
+
+
+def _enet_fista(estimator: Any, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None) -> BackendFit:
+    from glassbox.backends.torch_proximal import fit_enet_fista
+
+    device, dtype, attributes = _engine(estimator)
+    coef, intercept, fitted = fit_enet_fista(estimator, X, Y, w, device=device, dtype=dtype)
+    attributes.update(fitted)
+    return BackendFit(coef, intercept, attributes)
+
+
+for _model in ("Lasso", "ElasticNet"):
+    register_implementation(
+        Implementation(
+            _model,
+            "fista",
+            "torch",
+            task="regression",
+            exact=False,
+            devices=DEVICES,
+            fit=_enet_fista,
+            note="FISTA on tensors: softshrink, eigvalsh step, duality-gap stop",
+        )
+    )
+    register_absent(
+        _model,
+        "cd",
+        "torch",
+        "coordinate descent is a sequential loop over scalar coordinates, not tensor code; "
+        "use solver='fista' on torch or backend='numpy'",
     )

@@ -31,7 +31,7 @@ hyperparameters and ``random_state`` the trajectory is the NumPy backend's
 
 The loop knows nothing about the model: :func:`torch_descend` takes any ``nn.Module`` and a
 loss function ``loss_fn(model, X, Y, w) -> mean loss over the rows``, so least squares,
-the lasso's smooth part or logistic regression plug into the same loop.
+ridge (:func:`l2_penalized`) or logistic regression plug into the same loop.
 
 PyTorch is imported inside the functions: this module loads without it.
 """
@@ -84,6 +84,23 @@ def half_squared_error(
     if w is not None:
         squares = squares * w
     return 0.5 * squares.mean()
+
+
+def l2_penalized(loss_fn: Loss, strengths: torch.Tensor) -> Loss:
+    """``loss_fn`` plus the ridge term ½ Σ λ ∘ W² on the model's weight (not its bias).
+
+    ``strengths`` has the weight's shape, one λ per feature and target, so the penalty is a
+    term of the loss that autograd differentiates (∇ = λ ∘ W), added in full to every batch
+    as :class:`glassbox.optim.penalties.L2Penalized` adds it.
+    """
+
+    def penalized(
+        model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, w: torch.Tensor | None
+    ) -> torch.Tensor:
+        weight = model.get_parameter("weight")
+        return loss_fn(model, X, Y, w) + 0.5 * (strengths * weight * weight).sum()
+
+    return penalized
 
 
 def make_optimizer(name: Any, parameters: Any, learning_rate: float) -> torch.optim.Optimizer:

@@ -16,6 +16,23 @@ deviations of the training data, and maps the solution back exactly:
 
 With ``fit_intercept=False`` nothing is centred and σ, σ_y are root mean squares.
 
+The intercept of full-batch descent on centred data
+--------------------------------------------------
+With ``standardize`` and ``fit_intercept`` the columns of z̃ = (x − x̄)/σ and ỹ have (weighted)
+mean zero, Σᵢ sᵢ z̃ᵢ = 0 and Σᵢ sᵢ ỹᵢ = 0, so in eq. (1) the intercept decouples from w̃:
+
+    ∂F/∂b̃ = (Σᵢ sᵢ / n) b̃ − (1/n) Σᵢ sᵢ (ỹᵢ − z̃ᵢᵀw̃) = (Σᵢ sᵢ / n) b̃,
+    b̃* = mean_s(ỹ) − mean_s(z̃)ᵀw̃ = 0   for every w̃.                            (3)
+
+When every step sees all the rows the statistics came from (``bgd``, or a batch as large as
+the data, without a random validation split), :func:`fit_descent` therefore holds b̃ at
+exactly 0, its optimum, and descends on w̃ alone (the column of ones is left out of Z); the
+intercept in original units still comes from eq. (2), b = ȳ − σ_y x̄ᵀ(w̃/σ). Computed as a sum,
+∂F/∂b̃ at b̃ = 0 is rounding noise (~1e-17) that AdaGrad, RMSProp and Adam would divide by its
+own size and turn into steps of size η; held at 0, every optimizer agrees with the PyTorch
+backend to rounding. A warm start with b̃ ≠ 0 is set to the optimum 0 at once. Mini-batches
+(whose own means are not zero) and ``partial_fit`` (later chunks are not centred) learn b̃.
+
 Methods
 -------
 ``bgd``        one update per epoch with the full gradient;
@@ -50,7 +67,7 @@ from glassbox.optim.lipschitz import batch_smoothness, largest_eigenvalue, max_s
 from glassbox.optim.loop import DescentRun, LoopState, Objective, check_loop_parameters, descend
 from glassbox.optim.penalties import L2Penalized
 from glassbox.optim.schedules import SCHEDULES, Inverse, LearningRate, get_schedule
-from glassbox.optim.transforms import OPTIMIZERS, GradientTransformation
+from glassbox.optim.transforms import OPTIMIZERS, GradientTransformation, get_optimizer
 from glassbox.validation import as_float_array, check_sample_weight, check_target
 
 __all__ = [
@@ -61,6 +78,7 @@ __all__ = [
     "Standardizer",
     "auto_learning_rate",
     "fit_descent",
+    "holds_intercept_at_zero",
     "partial_fit_descent",
 ]
 
@@ -331,6 +349,64 @@ def auto_learning_rate(
     )
 
 
+def holds_intercept_at_zero(
+    *,
+    batch_size: int,
+    n_samples: int,
+    fit_intercept: bool,
+    standardize: bool,
+    random_validation_split: bool,
+) -> bool:
+    """Whether descent may hold the standardized intercept b̃ at its exact optimum 0, eq. (3).
+
+    True when the data are centred (``standardize`` and ``fit_intercept``) and every step's
+    gradient sums over all the rows the means came from: full batches, and no random
+    validation split taking rows out of training.
+    """
+    return (
+        bool(fit_intercept)
+        and bool(standardize)
+        and batch_size >= n_samples
+        and not random_validation_split
+    )
+
+
+def _with_intercept_row(tree: Any, held_shape: tuple[int, ...], template: Any = None) -> Any:
+    """Parameters or optimizer state of a run that held b̃ = 0, with the intercept row put back.
+
+    Every array shaped like the held parameters (w̃ without its intercept row) gains one row:
+    the matching row of ``template`` (the optimizer's initial state for the full parameters),
+    else zeros. That is the state the optimizer would have reached on the full parameters,
+    since the intercept's gradient was exactly 0 at every step (a zero gradient leaves every
+    built-in optimizer's state where it started, and b̃ at 0), so ``partial_fit`` can go on.
+    """
+    if isinstance(tree, np.ndarray):
+        if tree.shape != held_shape:
+            return tree
+        if isinstance(template, np.ndarray) and template.shape == (
+            held_shape[0] + 1,
+            *held_shape[1:],
+        ):
+            row = template[held_shape[0] :]
+        else:
+            row = np.zeros((1, *held_shape[1:]))
+        return np.concatenate([tree, row])
+    if isinstance(tree, (tuple, list)):
+        templates = (
+            template
+            if isinstance(template, (tuple, list)) and len(template) == len(tree)
+            else [None] * len(tree)
+        )
+        items = [_with_intercept_row(t, held_shape, u) for t, u in zip(tree, templates)]
+        if hasattr(tree, "_fields"):  # a NamedTuple
+            return type(tree)(*items)
+        return type(tree)(items)
+    if isinstance(tree, dict):
+        other = template if isinstance(template, dict) else {}
+        return {k: _with_intercept_row(v, held_shape, other.get(k)) for k, v in tree.items()}
+    return tree
+
+
 def _resolve_learning_rate(learning_rate: Any, auto: LearningRate) -> LearningRate:
     if isinstance(learning_rate, str):
         if learning_rate == "auto":
@@ -530,7 +606,9 @@ def fit_descent(
     standardize : bool
         Descend in standardized units, eq. (2).
     warm_start : (coef, intercept) or DescentResult, optional
-        Start from these coefficients (original units) instead of zero.
+        Start from these coefficients (original units) instead of zero. Where full-batch
+        descent holds the standardized intercept at its optimum (eq. 3), the start's b̃ is
+        replaced by that exact optimum 0; only w̃ starts from the warm start.
     callback : callable, optional
         ``callback(epoch, coef, intercept)`` after every epoch, in original units and
         outside the timed work; returning ``True`` stops the descent.
@@ -567,6 +645,13 @@ def fit_descent(
 
     scaler = Standardizer.fit(X, y, weights, fit_intercept=fit_intercept, standardize=standardize)
     Z, Y = scaler.design(X), scaler.target(y)
+    hold = holds_intercept_at_zero(
+        batch_size=batch,
+        n_samples=n_samples,
+        fit_intercept=fit_intercept,
+        standardize=standardize,
+        random_validation_split=early_stopping and validation_data is None,
+    )
     validation_rows = None
     objective_weights = weights
     if validation_data is not None:
@@ -588,14 +673,24 @@ def fit_descent(
     if not (isinstance(learning_rate, str) and learning_rate == "auto"):
         reason = "given"
 
-    W0 = _initial_params(warm_start, scaler, Z.shape[1], y)
+    W_start = _initial_params(warm_start, scaler, Z.shape[1], y)
+    W0 = W_start
+    n_features = X.shape[1]
+    if hold:  # eq. (3): b̃ = 0 exactly; descend on w̃ alone
+        Z = np.ascontiguousarray(Z[:, :n_features])
+        W0 = W_start[:n_features]
+        strengths = None if strengths is None else strengths[:n_features]
+
+    def full(params: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        return _with_intercept_row(params, W0.shape) if hold else params
+
     rng = np.random.default_rng(random_state)
     on_epoch = None
     if callback is not None:
         user_callback = callback
 
         def on_epoch(epoch: int, params: tuple[np.ndarray, ...]) -> bool | None:
-            coef, intercept = scaler.to_original(params[0])
+            coef, intercept = scaler.to_original(full(params)[0])
             if y.ndim == 1:
                 return user_callback(epoch, coef[0], float(intercept[0]))
             return user_callback(epoch, coef, intercept)
@@ -623,18 +718,26 @@ def fit_descent(
         callback=on_epoch,
         validation_rows=validation_rows,
     )
+    loop_state = run.state
+    if hold:  # the full parameters and optimizer state, for partial_fit to continue from
+        template = get_optimizer(optimizer, rate, **(optimizer_options or {})).init((W_start,))
+        loop_state = replace(
+            loop_state,
+            optimizer_state=_with_intercept_row(loop_state.optimizer_state, W0.shape, template),
+            averaged=_with_intercept_row(loop_state.averaged, W0.shape),
+        )
     state = DescentState(
         standardizer=scaler,
-        params=run.params,
-        loop_state=run.state,
+        params=full(run.params),
+        loop_state=loop_state,
         rng=rng,
         learning_rate=rate,
         method=method,
         batch_size=batch,
-        n_features=X.shape[1],
+        n_features=n_features,
         y_ndim=y.ndim,
         n_samples_seen=n_samples * run.n_epochs,
-        iterate=run.extra["current_params"],
+        iterate=full(run.extra["current_params"]),
     )
     return DescentResult(
         coef=state.coef,
