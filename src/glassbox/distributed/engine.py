@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from glassbox.distributed._dask import require
@@ -56,16 +57,19 @@ def _apply(
 
 
 def group_partitions(
-    rows: tuple[int, ...] | None, n_partitions: int, n_features: int
+    rows: tuple[int, ...] | None, n_partitions: int, n_features: int, n_threads: int = 1
 ) -> list[range]:
-    """Consecutive partitions grouped up to ``_GROUP_BYTES`` of X (one each when unknown)."""
+    """Consecutive partitions grouped up to ``_GROUP_BYTES`` of X (one each when unknown),
+    and into at least two groups per worker thread when there are that many partitions, so
+    that every thread has work in a pass over data that is small next to the cluster."""
     if rows is None:
         return [range(i, i + 1) for i in range(n_partitions)]
+    most = max(1, -(-n_partitions // (2 * max(1, n_threads))))  # partitions per group
     groups: list[range] = []
     start, size = 0, 0
     for index, count in enumerate(rows):
         nbytes = 8 * count * n_features
-        if index > start and size + nbytes > _GROUP_BYTES:
+        if index > start and (size + nbytes > _GROUP_BYTES or index - start >= most):
             groups.append(range(start, index))
             start, size = index, 0
         size += nbytes
@@ -94,6 +98,14 @@ class Engine:
     split_every: int = 8
     passes: int = 0
 
+    @cached_property
+    def threads(self) -> int:
+        """Worker threads in the cluster (1 when the client cannot say)."""
+        try:
+            return max(1, sum(self.client.nthreads().values()))
+        except Exception:  # a client without workers yet, or not a distributed client
+            return 1
+
     def reduce(
         self,
         function: Callable[..., Any],
@@ -108,7 +120,7 @@ class Engine:
         """
         delayed = require("dask").delayed
         parts = self.partitions
-        groups = group_partitions(parts.rows, len(parts.blocks), parts.n_features)
+        groups = group_partitions(parts.rows, len(parts.blocks), parts.n_features, self.threads)
         leaves = [
             delayed(_apply, pure=True)(
                 function,

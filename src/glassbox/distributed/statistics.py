@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from scipy.linalg import blas
@@ -190,7 +191,7 @@ def chunk_statistics(
     parts = []
     # The scratch block takes X's layout, so filling it copies runs of contiguous memory
     # (a column-major X, as pandas hands out, is not gathered row by row).
-    order = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
+    order: Literal["C", "F"] = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
     scratch = np.empty((min(_BLOCK_ROWS, n_samples), n_features + Y.shape[1]), order=order)
     for start in range(0, n_samples, _BLOCK_ROWS):
         rows = slice(start, min(start + _BLOCK_ROWS, n_samples))
