@@ -298,3 +298,24 @@ for _method, _note in _RIDGE.items():
             note=_note,
         )
     )
+
+# --- LogisticRegression (glassbox.backends.torch_logistic) ----------------------------------
+
+from glassbox.backends.torch_logistic import METHODS as _LOGISTIC  # noqa: E402
+from glassbox.backends.torch_logistic import logistic_fit  # noqa: E402
+from glassbox.registry import register_absent  # noqa: E402
+
+for _method, _note in _LOGISTIC.items():
+    register_implementation(
+        Implementation(
+            "LogisticRegression",
+            _method,
+            "torch",
+            task="classification",
+            exact=False,
+            devices=DEVICES,
+            fit=logistic_fit(_method),
+            note=_note,
+        )
+    )
+register_absent("LogisticRegression", "fista", "torch", "no proximal step in torch.optim")
