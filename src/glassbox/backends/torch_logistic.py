@@ -90,7 +90,7 @@ def logistic_loss(l2: float, multiclass: bool) -> Any:
             per_row = F.binary_cross_entropy_with_logits(logits[:, 0], Y, reduction="none")
         if w is not None:
             per_row = per_row * w
-        weight = model.weight  # type: ignore[union-attr]
+        weight: torch.Tensor = model.weight  # type: ignore[assignment]
         return per_row.mean() + 0.5 * l2 * (weight * weight).sum()
 
     return loss_fn
