@@ -13,7 +13,9 @@ Every method minimizes glassbox's objective, eq. (3) of :mod:`glassbox.linear.lo
   ``torch.cholesky_solve``, with the Hessian ``X̃ᵀ diag(s σ(1 − σ)) X̃`` (softmax: blocks
   ``X̃ᵀ diag(s P_k (δ_kl − P_l)) X̃``) built from torch products; Armijo backtracking and the
   stopping rule of glassbox's :func:`~glassbox.linear.logistic_solvers.newton_cholesky`
-  (``max|∇f| ≤ tol`` and Newton decrement ``½ dᵀ(∇²f)d ≤ tol``).
+  (``max|∇f| ≤ tol`` and Newton decrement ``½ dᵀ(∇²f)d ≤ tol``), plus one stop that float64
+  never reaches first: a decrement below f's rounding error ends the run (float32, whose
+  gradient stalls near 1e-7, would otherwise spend ``max_iter`` steps on rounding noise).
 * ``"lbfgs"``: ``torch.optim.LBFGS(line_search_fn="strong_wolfe")`` on eq. (1) computed by
   ``nn.Linear`` and differentiated by autograd, as a PyTorch user writes it; ``tol`` is its
   ``tolerance_grad`` (the same ``max|∇f| ≤ tol``), ``history_size`` glassbox's 10 pairs.
