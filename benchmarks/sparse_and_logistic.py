@@ -1,20 +1,37 @@
 """Lasso (one fit and a 100-point path) and LogisticRegression (Newton, L-BFGS) against
-scikit-learn, on the same data in the same run, at the same stopping rule.
+scikit-learn, on the same data in the same run, at the same stopping rule; then
+LogisticRegression on the PyTorch backend against the NumPy backend.
 
     python benchmarks/sparse_and_logistic.py           # 200,000 x 100 (issue 4's targets)
     python benchmarks/sparse_and_logistic.py --quick   # 20,000 x 100
+    python benchmarks/sparse_and_logistic.py --quick --threads=1 --device=cuda
 
 Each cell is the best of ``--repeats`` wall-clock runs of ``fit`` (or the path call). Next
 to the time it prints what each side reached: the duality gap (Lasso) or the objective
 (logistic), so the ratio compares equal accuracy.
+
+The torch table (skipped without PyTorch): Newton and L-BFGS fit times of
+``backend="torch"`` and ``backend="numpy"`` at tol 1e-4, with the objective each reached;
+batch, mini-batch (256) and per-sample descent as the time per epoch of the update work
+(``history_["elapsed_seconds"]``, bookkeeping excluded) over a fixed number of epochs, with
+the largest relative difference between the two engines' per-epoch losses. ``--threads=N``
+pins every engine (BLAS and torch) to N threads; without it each uses its default.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import sys
 import time
 import warnings
+
+if __name__ == "__main__":  # pin every engine to the same thread count before they load
+    _threads = next((a.split("=")[1] for a in sys.argv if a.startswith("--threads=")), None)
+    if _threads is not None:
+        for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[_var] = _threads
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,10 +59,61 @@ def logistic_objective(model: Any, X: np.ndarray, y: np.ndarray, C: float) -> fl
     return float((C * loss + 0.5 * np.sum(model.coef_**2)) / (C * len(y)))
 
 
+def torch_rows(
+    X: np.ndarray, labels: np.ndarray, C: float, repeats: int, device: str, epochs: int
+) -> list[tuple[str, float, float, str]]:
+    """(case, torch seconds, numpy seconds, what each reached) for LogisticRegression."""
+    rows: list[tuple[str, float, float, str]] = []
+    for solver in ("newton", "lbfgs"):
+        times, fitted = {}, {}
+        for backend in ("torch", "numpy"):
+            engine = {"backend": backend, "device": device if backend == "torch" else "cpu"}
+            times[backend], fitted[backend] = best_time(
+                lambda e=engine, s=solver: LogisticRegression(C=C, solver=s, **e).fit(X, labels),
+                repeats,
+            )
+        rows.append(
+            (
+                f"Logistic {solver} (tol 1e-4), fit",
+                times["torch"],
+                times["numpy"],
+                f"objective {logistic_objective(fitted['torch'], X, labels, C):.10f} vs "
+                f"{logistic_objective(fitted['numpy'], X, labels, C):.10f}",
+            )
+        )
+    # Fixed epochs (tol=0): per-sample SGD pays torch's per-step overhead on every row.
+    for method, n_epochs in (("bgd", 10 * epochs), ("minibatch", epochs), ("sgd", 1)):
+        params = {"C": C, "solver": method, "max_iter": n_epochs, "tol": 0.0}
+        params |= {"batch_size": 256, "random_state": 0}
+        per_epoch, history = {}, {}
+        for backend in ("torch", "numpy"):
+            engine = {"backend": backend, "device": device if backend == "torch" else "cpu"}
+            best = np.inf
+            for _ in range(repeats if method != "sgd" else 1):
+                model = LogisticRegression(**params, **engine).fit(X, labels)
+                seconds = model.history_["elapsed_seconds"]
+                best = min(best, seconds[-1] / len(seconds))
+            per_epoch[backend], history[backend] = best, np.array(model.history_["train_loss"])
+        difference = np.max(np.abs(history["torch"] - history["numpy"]) / history["numpy"])
+        label = f"{method}(256)" if method == "minibatch" else method
+        rows.append(
+            (
+                f"Logistic {label}, per epoch ({n_epochs} epochs)",
+                per_epoch["torch"],
+                per_epoch["numpy"],
+                f"loss history max rel diff {difference:.1e}",
+            )
+        )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20,000 rows instead of 200,000")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
+    parser.add_argument("--epochs", type=int, default=3, help="mini-batch epochs (bgd: 10x)")
+    parser.add_argument("--threads", default=None, help="threads for every engine")
     args = parser.parse_args()
 
     from sklearn import linear_model as sk
@@ -112,7 +180,27 @@ def main() -> None:
     print("-" * len(header))
     for name, ours_s, theirs_s, note in rows:
         print(f"{name:50s} {ours_s:11.3f} {theirs_s:10.3f} {ours_s / theirs_s:6.2f}  {note}")
+
+    if importlib.util.find_spec("torch") is None:
+        print("\nPyTorch is not installed: no torch rows.")
+        return
+    import torch
+
     lasso_fista_engines(X, y, args.repeats)
+    if args.threads is not None:
+        torch.set_num_threads(int(args.threads))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch_table = torch_rows(X, labels, C, args.repeats, args.device, args.epochs)
+    print(
+        f"\nLogisticRegression, backend='torch' (device={args.device}) vs backend='numpy', "
+        f"torch {torch.__version__}, threads={args.threads or 'engine defaults'}\n"
+    )
+    header = f"{'case':50s} {'torch s':>11s} {'numpy s':>10s} {'ratio':>6s}  reached"
+    print(header)
+    print("-" * len(header))
+    for name, torch_s, numpy_s, note in torch_table:
+        print(f"{name:50s} {torch_s:11.4f} {numpy_s:10.4f} {torch_s / numpy_s:6.2f}  {note}")
 
 
 def lasso_fista_engines(X: np.ndarray, y: np.ndarray, repeats: int, alpha: float = 0.01) -> None:

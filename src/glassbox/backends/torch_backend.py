@@ -397,3 +397,22 @@ for _model in ("Lasso", "ElasticNet"):
         "coordinate descent is a sequential loop over scalar coordinates, not tensor code; "
         "use solver='fista' on torch or backend='numpy'",
     )
+# --- LogisticRegression (glassbox.backends.torch_logistic) ----------------------------------
+
+from glassbox.backends.torch_logistic import METHODS as _LOGISTIC  # noqa: E402
+from glassbox.backends.torch_logistic import logistic_fit  # noqa: E402
+
+for _method, _note in _LOGISTIC.items():
+    register_implementation(
+        Implementation(
+            "LogisticRegression",
+            _method,
+            "torch",
+            task="classification",
+            exact=False,
+            devices=DEVICES,
+            fit=logistic_fit(_method),
+            note=_note,
+        )
+    )
+register_absent("LogisticRegression", "fista", "torch", "no proximal step in torch.optim")

@@ -36,6 +36,30 @@ __all__ = ["LogisticRegression"]
 _PENALTIES = ("l2", "l1", "elasticnet", None)
 
 
+def make_problem(
+    X: np.ndarray,
+    encoded: np.ndarray,
+    n_classes: int,
+    weights: np.ndarray,
+    *,
+    penalty: str | None,
+    C: float,
+    rho: float,
+    fit_intercept: bool,
+) -> LogisticProblem:
+    """Eq. (1) divided by ``C Σ s``, for class indices ``encoded`` and combined weights ``s``
+    (what every engine minimizes)."""
+    total = float(weights.sum())
+    return LogisticProblem(
+        X=X,
+        Y=(encoded == 1).astype(np.float64) if n_classes == 2 else np.eye(n_classes)[encoded],
+        weights=weights / total,
+        l2=0.0 if penalty is None else (1.0 - rho) / (C * total),
+        l1=0.0 if penalty is None else rho / (C * total),
+        fit_intercept=fit_intercept,
+    )
+
+
 @register_estimator
 class LogisticRegression(ClassifierMixin, BaseEstimator):
     """Binary or multinomial logistic regression, eq. (1).
@@ -74,6 +98,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (1,) or (K,).
     n_iter_ : ndarray of shape (1,).
     solver_ : str.
+    history_ : dict of lists, descent solvers only
+        Per epoch: ``train_loss`` (eq. (1) / (C Σ s)), ``grad_norm``, ``learning_rate``, ...
+        (:class:`glassbox.optim.loop.DescentRun`).
     """
 
     def __init__(
@@ -169,15 +196,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"class {classes[present].tolist()} has any (after sample_weight and "
                 "class_weight)."
             )
-        total = float(weights.sum())
-        problem = LogisticProblem(
-            X=X,
-            Y=(encoded == 1).astype(np.float64)
-            if len(classes) == 2
-            else np.eye(len(classes))[encoded],
-            weights=weights / total,
-            l2=0.0 if self.penalty is None else (1.0 - rho) / (C * total),
-            l1=0.0 if self.penalty is None else rho / (C * total),
+        problem = make_problem(
+            X,
+            encoded,
+            len(classes),
+            weights,
+            penalty=self.penalty,
+            C=C,
+            rho=rho,
             fit_intercept=bool(self.fit_intercept),
         )
         if self.backend != "numpy":
@@ -211,7 +237,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             coef, intercept = W[:, :-1], W[:, -1]
         else:
             coef, intercept = W, np.zeros(W.shape[0])
-        self._store(classes, coef, intercept, {"n_iter_": np.array([result.n_iter])})
+        attributes: dict[str, Any] = {"n_iter_": np.array([result.n_iter])}
+        if result.history is not None:
+            attributes["history_"] = result.history
+        self._store(classes, coef, intercept, attributes)
         return self
 
     def _store(

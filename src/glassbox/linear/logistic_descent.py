@@ -85,6 +85,32 @@ def _auto_learning_rate(problem: LogisticProblem, method: str, batch_size: int) 
     return Inverse(1.0 / L_b, decay=_EPOCH_DECAY / math.ceil(n / b))
 
 
+def descent_settings(
+    problem: LogisticProblem, method: str, batch_size: Any, learning_rate: Any
+) -> tuple[Any, int | None, int]:
+    """(step size or schedule, rows per step or None for full batches, plateau patience) of
+    ``method``, checked: what every engine running eq. (1) by descent must use."""
+    n_samples = problem.X.shape[0]
+    if method == "minibatch" and not (
+        isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n_samples
+    ):
+        raise ValueError(
+            f"batch_size={batch_size!r} must be an int between 1 and the number of "
+            f"samples ({n_samples})."
+        )
+    rate = _auto_learning_rate(problem, method, batch_size)
+    if not (isinstance(learning_rate, str) and learning_rate == "auto"):
+        if not (isinstance(learning_rate, (int, float)) and 0 < learning_rate < math.inf):
+            raise ValueError(
+                f"learning_rate must be 'auto' or a finite number > 0; got {learning_rate!r}."
+            )
+        rate = float(learning_rate)
+    batch = None if method == "bgd" else (1 if method == "sgd" else int(batch_size))
+    steps_per_epoch = 1 if batch is None else math.ceil(n_samples / batch)
+    patience = max(5, math.ceil(_PATIENCE_STEPS / steps_per_epoch))
+    return rate, batch, patience
+
+
 def descent_solver(method: str) -> Any:
     """A solver for :data:`~glassbox.linear.logistic_solvers.LOGISTIC_SOLVERS` running
     ``method`` ("bgd", "minibatch" or "sgd"); ``max_iter`` counts epochs."""
@@ -102,25 +128,7 @@ def descent_solver(method: str) -> Any:
     ) -> Any:
         from glassbox.linear.logistic_solvers import SolverResult
 
-        n_samples = problem.X.shape[0]
-        if method == "minibatch" and not (
-            isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n_samples
-        ):
-            raise ValueError(
-                f"batch_size={batch_size!r} must be an int between 1 and the number of "
-                f"samples ({n_samples})."
-            )
-        rate = _auto_learning_rate(problem, method, batch_size)
-        if not (isinstance(learning_rate, str) and learning_rate == "auto"):
-            if not (isinstance(learning_rate, (int, float)) and 0 < learning_rate < math.inf):
-                raise ValueError(
-                    f"learning_rate must be 'auto' or a finite number > 0; got {learning_rate!r}."
-                )
-            rate = float(learning_rate)
-        steps_per_epoch = (
-            1 if method == "bgd" else math.ceil(n_samples / (1 if method == "sgd" else batch_size))
-        )
-        patience = max(5, math.ceil(_PATIENCE_STEPS / steps_per_epoch))
+        rate, batch, patience = descent_settings(problem, method, batch_size, learning_rate)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # the estimator warns once
             run = descend(
@@ -128,13 +136,13 @@ def descent_solver(method: str) -> Any:
                 (np.array(w0, dtype=np.float64),),
                 optimizer="sgd",
                 learning_rate=rate,
-                batch_size=None if method == "bgd" else (1 if method == "sgd" else batch_size),
+                batch_size=batch,
                 max_epochs=max_iter,
                 tol=tol,
                 n_iter_no_change=patience,
                 rng=np.random.default_rng(random_state),
             )
-        return SolverResult(run.params[0], run.n_epochs, run.converged)
+        return SolverResult(run.params[0], run.n_epochs, run.converged, run.history)
 
     solve.__doc__ = f"Logistic regression by {method} (:mod:`glassbox.linear.logistic_descent`)."
     return solve

@@ -47,6 +47,7 @@ class SolverResult:
     coef: np.ndarray
     n_iter: int
     converged: bool
+    history: dict[str, list[float]] | None = None  # per epoch, for the descent solvers
 
 
 def newton_cholesky(
