@@ -47,6 +47,13 @@ def test_softmax_hessian_equals_kronecker_sum(monkeypatch, n_classes, fit_interc
     np.testing.assert_allclose(H, _kronecker_hessian(problem, w), rtol=0, atol=1e-13)
 
 
+def test_softmax_hessian_of_no_rows_is_the_penalty():
+    """An empty partition (the Dask backend sums per partition) contributes only l2 I."""
+    problem = LogisticProblem(np.empty((0, 3)), np.empty((0, 4)), np.empty(0), 0.5, 0.0, True)
+    H = problem.hessian(np.zeros(problem.n_params))
+    np.testing.assert_array_equal(H, np.diag(0.5 * problem.penalized))
+
+
 @pytest.mark.parametrize("n_classes", [3, 4])
 def test_softmax_hessian_matches_finite_differences(n_classes):
     problem, w = _problem(n_classes)

@@ -207,7 +207,7 @@ class LogisticProblem:
         root_p = np.sqrt(P)
         root_s = np.sqrt(self.weights)
         H = np.zeros((K, d, K, d))
-        rows = min(n, _BLOCK_ROWS)
+        rows = max(1, min(n, _BLOCK_ROWS))  # (at least 1: range() needs a step)
         block = np.ones((rows, d))  # X̃ on one row block; the last column stays 1
         A = np.empty((rows, d))
         for start in range(0, n, rows):
