@@ -174,25 +174,32 @@ class TorchNewtonProblem:
         return float(loss) + 0.5 * self.l2 * float(pen @ pen), grad
 
     def hessian(self, w: torch.Tensor) -> torch.Tensor:
-        """∇²f, (K d, K d): ``X̃ᵀ diag(s σ(1 − σ)) X̃``, or for softmax
-        ``blockdiag_k(X̃ᵀ diag(s P_k) X̃) − QᵀQ`` with ``Q = [√s P_k ⊙ X̃]_k``."""
+        """∇²f, (K d, K d): ``X̃ᵀ diag(s σ(1 − σ)) X̃``, or for softmax the pairwise form of
+        the NumPy backend (:meth:`~glassbox.linear.logistic_loss.LogisticProblem.hessian`):
+        block (k, l) is ``−G_kl`` and block (k, k) is ``Σ_{l≠k} G_kl``, with
+        ``G_kl = X̃ᵀ diag(s p_k p_l) X̃``; K(K − 1)/2 products of n × d tensors, never the
+        n × K d matrix (which would not fit a GPU at the sizes it is meant for)."""
         import torch
 
         Z = self.X @ w.view(self.K, self.d).T
-        root_s = self.s.sqrt()[:, None]  # (n, 1)
+        root_s = self.s.sqrt()  # (n,)
         if self.K == 1:
             prob = torch.sigmoid(Z[:, 0])
-            A = self.X * (root_s[:, 0] * (prob * (1.0 - prob)).sqrt())[:, None]
+            A = self.X * (root_s * (prob * (1.0 - prob)).sqrt())[:, None]
             H = A.T @ A
         else:
             P = torch.softmax(Z, dim=1)  # (n, K)
-            n = P.shape[0]
-            Q = ((root_s * P)[:, :, None] * self.X[:, None, :]).reshape(n, self.K * self.d)
-            H = -(Q.T @ Q)  # (n, K, d) -> (n, K d) above
+            root_p = P.sqrt()
+            blocks = Z.new_zeros((self.K, self.d, self.K, self.d))
             for k in range(self.K):
-                block = slice(k * self.d, (k + 1) * self.d)
-                A = self.X * (root_s[:, 0] * P[:, k].sqrt())[:, None]
-                H[block, block] += A.T @ A
+                for l in range(k + 1, self.K):
+                    A = self.X * (root_s * root_p[:, k] * root_p[:, l])[:, None]
+                    G = A.T @ A  # G_kl
+                    blocks[k, :, l, :] = -G
+                    blocks[l, :, k, :] = -G
+                    blocks[k, :, k, :] += G
+                    blocks[l, :, l, :] += G
+            H = blocks.reshape(self.K * self.d, self.K * self.d)
         return H + torch.diag(self.l2 * self.penalized)
 
 
