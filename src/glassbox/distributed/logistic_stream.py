@@ -165,7 +165,9 @@ class _Reader:
             yield from (self.kept[index] for index in order.tolist())
             return
         groups = _fetches(order, self.rows, self.engine.partitions.n_features)
-        pending = self._fetch(groups[0]) if groups else None
+        if not groups:
+            return
+        pending = self._fetch(groups[0])
         for number, group in enumerate(groups):
             loaded = pending.result()
             if number + 1 < len(groups):

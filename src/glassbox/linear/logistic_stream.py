@@ -20,7 +20,15 @@ maps to the minimizer here. A batch B of m rows estimates (1) without bias by
     f_B(W̃) = (1/m) Σ_{i∈B} n sᵢ ℓᵢ + ½ Σ_kj λⱼ w̃_kj²                                    (3)
 
 (eq. (1) of :mod:`glassbox.linear.logistic_descent`), and each batch takes one step of
-glassbox's SGD transform, W̃ ← W̃ − η_t ∇f_B.
+glassbox's SGD transform,
+
+    W̃ ← W̃ − η_t (m / b) ∇f_B(W̃).                                                        (6)
+
+A chunk's last batch may hold m < b rows (a partition of 3 rows is one batch of 3), and the
+factor m/b makes it a part of a step: its curvature is then below that of any full batch
+holding its rows, so the step size of b-row batches is safe for it, and however the rows are
+chunked the steps of an epoch add up to (n/b) ∇f at a fixed W̃. (With 1/m instead, a one-row
+partition would take a full step on n sᵢ ℓᵢ, whose curvature is up to n times the mean's.)
 
 Step size ("auto"). With z̃ = (z, 1) (the 1 only with an intercept) the Hessian of the mean
 loss is at most c Σᵢ sᵢ z̃ᵢ z̃ᵢᵀ plus the penalty, c = ¼ for the sigmoid (σ' ≤ ¼) and ½ for
@@ -250,7 +258,7 @@ def partial_fit_logistic_descent(
     *,
     state: LogisticDescentState,
 ) -> LogisticDescentState:
-    """One pass of mini-batch steps of eq. (3) over one chunk, continuing from ``state``.
+    """One pass of mini-batch steps, eq. (6), over one chunk, continuing from ``state``.
 
     X : (m, p) float64; y : (m,) class indices in [0, n_classes); weights : (m,) wᵢ γ_{yᵢ}
     (None: ones). The rows are visited in a permutation drawn from ``state.rng``, in batches
@@ -270,8 +278,9 @@ def partial_fit_logistic_descent(
     w, opt_state = state.params, state.optimizer_state
     strengths = state.strengths
     loss_sum, n_steps = state.epoch_loss, state.n_steps
-    for start in range(0, m_rows, state.batch_size):
-        rows = slice(start, start + state.batch_size)
+    b = state.batch_size
+    for start in range(0, m_rows, b):
+        rows = slice(start, start + b)
         m = len(s[rows])
         batch = LogisticProblem(
             Z[rows], target[rows], s[rows] / m, 0.0, 0.0, state.scaling.fit_intercept
@@ -280,6 +289,7 @@ def partial_fit_logistic_descent(
         value += 0.5 * float(strengths @ (w * w))
         grad += strengths * w
         loss_sum += m * value
+        grad *= m / b  # eq. (6): a short batch is part of a step
         (update,), opt_state = state.optimizer.update((grad,), opt_state, (w,))
         w = w + update
         n_steps += 1
