@@ -219,6 +219,26 @@ def test_a_dataframe_with_a_target_column() -> None:
     assert isinstance(model.predict(ddf[["a", "b", "c"]]), da.Array)
 
 
+def test_an_empty_partition_is_skipped_and_reported() -> None:
+    from glassbox.distributed import ChunkAlignmentWarning
+
+    X, y, _ = _data(2, seed=6)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(y=LABELS[y])
+    ddf = dd.from_pandas(frame, npartitions=3)
+    ddf = ddf.map_partitions(lambda part: part[part.index >= 20])  # partition 0 is rows 0-19
+    with pytest.warns(ChunkAlignmentWarning, match=r"partition\(s\) of the data were empty"):
+        model = _fit(ddf, "y", None)
+    kept = frame[["a", "b", "c"]][20:]
+    reference = LogisticRegression(solver="newton", tol=1e-10).fit(kept, LABELS[y[20:]])
+    assert _gap(model, reference, kept, LABELS[y[20:]], np.ones(40)) <= STOCHASTIC
+
+
+def test_max_iter_epochs_without_a_plateau_warn() -> None:
+    X, y, w = _data(2)
+    with pytest.warns(ConvergenceWarning, match=r"minibatch, Dask\) failed to converge after 3"):
+        LogisticRegression(solver="minibatch", max_iter=3).fit(*_lazy(X, y, w, (30, 30)))
+
+
 # --- the step function against independent computations ---------------------------------------
 
 

@@ -8,7 +8,7 @@ rows:
 * pass 1: the sufficient statistics of X weighted by sᵢ ∝ wᵢ γ_{yᵢ}, merged by the
   Chan–Golub–LeVeque update (:mod:`glassbox.distributed.statistics`): exact weighted means,
   standard deviations and correlation matrix, hence the standardization and the bound L of
-  eq. (4) there;
+  eq. (5) there;
 * pass 2: the largest wᵢ γ_{yᵢ} ‖z̃ᵢ‖² (L_max) and the rows of every partition (the steps per
   epoch T);
 * then one pass per epoch: the partitions, in a seeded random order, are fetched to the

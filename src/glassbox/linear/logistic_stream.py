@@ -22,7 +22,7 @@ maps to the minimizer here. A batch B of m rows estimates (1) without bias by
 (eq. (1) of :mod:`glassbox.linear.logistic_descent`), and each batch takes one step of
 glassbox's SGD transform,
 
-    W̃ ← W̃ − η_t (m / b) ∇f_B(W̃).                                                        (6)
+    W̃ ← W̃ − η_t (m / b) ∇f_B(W̃).                                                        (4)
 
 A chunk's last batch may hold m < b rows (a partition of 3 rows is one batch of 3), and the
 factor m/b makes it a part of a step: its curvature is then below that of any full batch
@@ -34,7 +34,7 @@ Step size ("auto"). With z̃ = (z, 1) (the 1 only with an intercept) the Hessian
 loss is at most c Σᵢ sᵢ z̃ᵢ z̃ᵢᵀ plus the penalty, c = ¼ for the sigmoid (σ' ≤ ¼) and ½ for
 the softmax (diag(p) − ppᵀ ≼ ½ I), so
 
-    L = c λ_max(Z̃ᵀ S Z̃) + maxⱼ λⱼ,        Z̃ᵀ S Z̃ = [[R, 0], [0, 1]]                      (4)
+    L = c λ_max(Z̃ᵀ S Z̃) + maxⱼ λⱼ,        Z̃ᵀ S Z̃ = [[R, 0], [0, 1]]                      (5)
 
 where R = diag(σ)⁻¹ Cov_s(x) diag(σ)⁻¹ is the weighted correlation matrix (the cross term is
 Σ sᵢ zᵢ = 0 because μ is the weighted mean; without an intercept R is the uncentred
@@ -43,7 +43,7 @@ second-moment matrix scaled alike and there is no 1). For unweighted rows that i
 smooth, and mini-batches of b rows are L_b-smooth in expectation, L_b of eq. (2) of
 :mod:`glassbox.optim.lipschitz` (L_max at b = 1, L at b = n). The step is
 
-    η_t = η₀ / (1 + 0.1 t / T),     η₀ = 1 / L_b,     T = Σ_c ⌈n_c / b⌉                    (5)
+    η_t = η₀ / (1 + 0.1 t / T),     η₀ = 1 / L_b,     T = Σ_c ⌈n_c / b⌉                    (6)
 
 (T steps per epoch over chunks of n_c rows; the decay of the in-memory logistic descent).
 
@@ -91,7 +91,7 @@ Chunk = tuple[np.ndarray, np.ndarray, np.ndarray | None]  # X (m, p), class indi
 
 
 def _curvature(n_classes: int) -> float:
-    """c of eq. (4): ¼ for the sigmoid, ½ for the softmax."""
+    """c of eq. (5): ¼ for the sigmoid, ½ for the softmax."""
     return 0.25 if n_classes == 2 else 0.5
 
 
@@ -101,13 +101,13 @@ class LogisticScaling:
 
     x_mean: np.ndarray  # (p,)
     x_scale: np.ndarray  # (p,)
-    correlation: np.ndarray  # (p, p): R of eq. (4)
+    correlation: np.ndarray  # (p, p): R of eq. (5)
     fit_intercept: bool
 
     @classmethod
     def from_statistics(cls, statistics: Any, fit_intercept: bool) -> LogisticScaling:
         """From merged :class:`~glassbox.distributed.statistics.SufficientStatistics` of X
-        weighted by sᵢ ∝ wᵢ γ_{yᵢ}: exact weighted means, variances and R of eq. (4)."""
+        weighted by sᵢ ∝ wᵢ γ_{yᵢ}: exact weighted means, variances and R of eq. (5)."""
         p = int(statistics.n_features)
         moments = statistics.cross_products(fit_intercept)[0] / statistics.weight_sum  # (p, p)
         x_mean = statistics.x_mean[:p].copy() if fit_intercept else np.zeros(p)
@@ -121,7 +121,7 @@ class LogisticScaling:
         return (X - self.x_mean) / self.x_scale
 
     def row_smoothness(self, X: np.ndarray, weights: np.ndarray) -> float:
-        """maxᵢ wᵢ ‖z̃ᵢ‖² over these rows (0 for none): L_max of eq. (4) up to c n / S."""
+        """maxᵢ wᵢ ‖z̃ᵢ‖² over these rows (0 for none): L_max of eq. (5) up to c n / S."""
         if len(X) == 0:
             return 0.0
         Z = self.design(X)
@@ -129,7 +129,7 @@ class LogisticScaling:
         return float(np.max(weights * norms))
 
     def gram_top(self) -> float:
-        """λ_max(Z̃ᵀ S Z̃) of eq. (4)."""
+        """λ_max(Z̃ᵀ S Z̃) of eq. (5)."""
         top = float(np.linalg.eigvalsh(self.correlation)[-1])
         return max(top, 1.0) if self.fit_intercept else top
 
@@ -209,11 +209,11 @@ def start_logistic_descent(
     learning_rate: Any = "auto",
     random_state: Any = None,
 ) -> LogisticDescentState:
-    """The state before the first step: W̃ = 0, η₀ of eq. (5), the seeded generator.
+    """The state before the first step: W̃ = 0, η₀ of eq. (6), the seeded generator.
 
     ``statistics`` are the merged statistics of X weighted by wᵢ γ_{yᵢ} (count n, weight sum
     S), ``scaling`` their :class:`LogisticScaling`, ``row_smoothness`` the largest
-    wᵢ γ_{yᵢ} ‖z̃ᵢ‖² over all rows and ``steps_per_epoch`` T of eq. (5).
+    wᵢ γ_{yᵢ} ‖z̃ᵢ‖² over all rows and ``steps_per_epoch`` T of eq. (6).
     """
     n_samples, total = int(statistics.count), float(statistics.weight_sum)
     batch = check_batch_size(batch_size, n_samples)
@@ -225,11 +225,11 @@ def start_logistic_descent(
     per_column[:p] = l2 / scaling.x_scale**2  # λⱼ of eq. (2); the intercept is free
     strengths = np.tile(per_column, K)
     c = _curvature(n_classes)
-    L = c * scaling.gram_top() + float(per_column.max())  # eq. (4)
+    L = c * scaling.gram_top() + float(per_column.max())  # eq. (5)
     L_max = c * n_samples * row_smoothness / total + float(per_column.max())
     L_b = batch_smoothness(L, max(L_max, L), n_samples, batch)
     rate: LearningRate = (
-        Inverse(1.0 / L_b, decay=_EPOCH_DECAY / max(1, steps_per_epoch))  # eq. (5)
+        Inverse(1.0 / L_b, decay=_EPOCH_DECAY / max(1, steps_per_epoch))  # eq. (6)
         if given is None
         else given
     )
@@ -258,7 +258,7 @@ def partial_fit_logistic_descent(
     *,
     state: LogisticDescentState,
 ) -> LogisticDescentState:
-    """One pass of mini-batch steps, eq. (6), over one chunk, continuing from ``state``.
+    """One pass of mini-batch steps, eq. (4), over one chunk, continuing from ``state``.
 
     X : (m, p) float64; y : (m,) class indices in [0, n_classes); weights : (m,) wᵢ γ_{yᵢ}
     (None: ones). The rows are visited in a permutation drawn from ``state.rng``, in batches
@@ -289,7 +289,7 @@ def partial_fit_logistic_descent(
         value += 0.5 * float(strengths @ (w * w))
         grad += strengths * w
         loss_sum += m * value
-        grad *= m / b  # eq. (6): a short batch is part of a step
+        grad *= m / b  # eq. (4): a short batch is part of a step
         (update,), opt_state = state.optimizer.update((grad,), opt_state, (w,))
         w = w + update
         n_steps += 1
