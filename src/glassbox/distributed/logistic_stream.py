@@ -37,6 +37,7 @@ from glassbox.linear.logistic_stream import (
     Chunk,
     LogisticScaling,
     check_batch_size,
+    check_learning_rate,
     start_logistic_descent,
     stream_logistic_descent,
 )
@@ -208,6 +209,7 @@ def stream_logistic(
     """Minimize eq. (1) of :mod:`glassbox.distributed.logistic` by streamed mini-batch descent
     (module docstring); ``max_epochs`` counts epochs, one pass over the data each."""
     check_batch_size(batch_size)  # before any pass
+    check_learning_rate(learning_rate)
     setup = prepare_logistic(
         engine,
         C=C,

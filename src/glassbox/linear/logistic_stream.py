@@ -81,6 +81,7 @@ __all__ = [
     "LogisticScaling",
     "StreamResult",
     "check_batch_size",
+    "check_learning_rate",
     "fit_logistic_chunks",
     "partial_fit_logistic_descent",
     "start_logistic_descent",
@@ -184,7 +185,7 @@ def check_batch_size(batch_size: Any, n_samples: int | None = None) -> int:
     return int(batch_size)
 
 
-def _check_learning_rate(learning_rate: Any) -> float | None:
+def check_learning_rate(learning_rate: Any) -> float | None:
     """None for "auto", else the given constant step."""
     if isinstance(learning_rate, str) and learning_rate == "auto":
         return None
@@ -217,7 +218,7 @@ def start_logistic_descent(
     """
     n_samples, total = int(statistics.count), float(statistics.weight_sum)
     batch = check_batch_size(batch_size, n_samples)
-    given = _check_learning_rate(learning_rate)
+    given = check_learning_rate(learning_rate)
     p = scaling.x_mean.size
     d = p + int(scaling.fit_intercept)
     K = 1 if n_classes == 2 else n_classes
