@@ -257,7 +257,7 @@ def test_two_label_columns_are_refused() -> None:
         )
 
 
-@pytest.mark.parametrize("solver", ["fista", "minibatch"])
+@pytest.mark.parametrize("solver", ["fista", "sgd"])
 def test_a_solver_the_dask_backend_lacks_is_named(solver: str) -> None:
     X, y, _ = _data(2)
     with warnings.catch_warnings(), pytest.raises(ValueError, match=rf"no method '{solver}'"):

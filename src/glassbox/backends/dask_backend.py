@@ -7,8 +7,10 @@ ill-conditioned designs take tall-skinny QR and refinement passes
 (:mod:`glassbox.distributed.lstsq`). ``"minibatch"`` streams the partitions through the same
 descent code as ``partial_fit``. LogisticRegression (``"newton"``, ``"lbfgs"``) finds its
 classes in a first pass over y, then runs the in-memory iteration on per-partition sums of
-the loss, gradient and Hessian (:mod:`glassbox.distributed.logistic`); its predictions on Dask
-collections are lazy Dask arrays, as LinearRegression's are.
+the loss, gradient and Hessian (:mod:`glassbox.distributed.logistic`); its ``"minibatch"``
+streams the partitions through the driver, standardized and stepped by statistics of all
+rows (:mod:`glassbox.distributed.logistic_stream`). Its predictions on Dask collections are
+lazy Dask arrays, as LinearRegression's are.
 
 Inputs: NumPy arrays (with ``backend="dask"``), Dask arrays and Dask DataFrames (chosen
 automatically for those, whatever ``backend`` says, unless it names another engine). With
@@ -193,6 +195,8 @@ def _logistic_fit(
     estimator: Any, method: str, X: Any, Y: Any, sample_weight: Any, class_weight: Any
 ) -> tuple[np.ndarray, BackendFit]:
     """(classes, fit) of LogisticRegression by ``method`` in passes over (X, Y, w)."""
+    if method == "minibatch":
+        return _logistic_minibatch(estimator, X, Y, sample_weight, class_weight)
     from glassbox.distributed.logistic import fit_logistic
 
     with engine_for(X, Y, sample_weight) as engine:
@@ -221,6 +225,39 @@ def _logistic_fit(
         "n_partitions_": len(engine.partitions),
     }
     return solution.classes, BackendFit(coef, intercept, attributes)
+
+
+def _logistic_minibatch(
+    estimator: Any, X: Any, Y: Any, sample_weight: Any, class_weight: Any
+) -> tuple[np.ndarray, BackendFit]:
+    """Mini-batch descent streaming the partitions (:mod:`glassbox.distributed.logistic_stream`):
+    standardization and step size from merged statistics of all rows, seeded row order."""
+    from glassbox.distributed.logistic_stream import stream_logistic
+
+    with engine_for(X, Y, sample_weight) as engine:
+        solution = stream_logistic(
+            engine,
+            C=float(estimator.C),
+            penalized=estimator.penalty is not None,
+            fit_intercept=bool(estimator.fit_intercept),
+            batch_size=estimator.batch_size,
+            learning_rate=estimator.learning_rate,
+            max_epochs=int(estimator.max_iter),
+            tol=float(estimator.tol),
+            random_state=estimator.random_state,
+            class_weight=class_weight,
+            owner=type(estimator).__name__,
+        )
+    if solution.empty_partitions:
+        _warn_empty(solution)
+    attributes = {
+        "n_iter_": np.array([solution.n_epochs]),
+        "converged_": solution.converged,
+        "history_": solution.history,
+        "n_passes_": engine.passes,
+        "n_partitions_": len(engine.partitions),
+    }
+    return solution.classes, BackendFit(solution.coef, solution.intercept, attributes)
 
 
 def _logistic(method: str) -> Callable[..., BackendFit]:
@@ -377,6 +414,8 @@ for _method in ("qr", "svd"):
 _LOGISTIC = {
     "newton": "Newton-Cholesky: per-partition (loss, gradient, Hessian) sums, one pass a step",
     "lbfgs": "L-BFGS with the loss and gradient summed over the partitions in one pass",
+    "minibatch": "mini-batch descent streaming the partitions in a seeded order; the "
+    "standardization and step size from one pass of merged statistics of all rows",
 }
 for _method, _note in _LOGISTIC.items():
     register_implementation(
@@ -393,11 +432,6 @@ for _method, _note in _LOGISTIC.items():
 for _method, _reason in [
     ("fista", "L1 penalties are not distributed yet; fit in memory with solver='fista'"),
     ("bgd", "a full pass per step; 'lbfgs' takes one pass per evaluation and converges faster"),
-    (
-        "minibatch",
-        "logistic descent has no partial_fit to stream partitions through (its step size and "
-        "row order are set on the whole design); use 'newton' or 'lbfgs'",
-    ),
     ("sgd", "per-sample steps over a cluster cost a round trip each; use 'newton' or 'lbfgs'"),
 ]:
     register_absent("LogisticRegression", _method, "dask", _reason)

@@ -4,7 +4,8 @@
 ``backend="dask"``): one pass of per-partition sufficient statistics merged by the
 Chan-Golub-LeVeque update, then the in-memory solvers' Cholesky and conditioning checks, or
 tall-skinny QR with refinement passes for ill-conditioned designs. ``LogisticRegression``
-(Newton, L-BFGS) fits them too, from per-partition loss, gradient and Hessian sums.
+(Newton, L-BFGS) fits them too, from per-partition loss, gradient and Hessian sums, or by
+mini-batch descent streaming the partitions (standardized and stepped by merged statistics).
 
 * :func:`cluster`: run on an existing scheduler, or a LocalCluster started for the block;
 * :func:`read_table`: a directory or glob of Parquet / CSV files, read lazily;

@@ -41,7 +41,14 @@ from glassbox.linear.lbfgs import lbfgs
 from glassbox.linear.logistic_loss import LogisticProblem
 from glassbox.linear.logistic_solvers import SolverResult, _flat_directions, newton_minimize
 
-__all__ = ["LabelSummary", "LogisticSolution", "fit_logistic", "label_pass"]
+__all__ = [
+    "LabelSummary",
+    "LogisticSetup",
+    "LogisticSolution",
+    "fit_logistic",
+    "label_pass",
+    "prepare_logistic",
+]
 
 
 # --- pass 0: the classes --------------------------------------------------------------------
@@ -328,22 +335,28 @@ class LogisticSolution:
     empty_partitions: list[int]
 
 
-def fit_logistic(
+@dataclass
+class LogisticSetup:
+    """What every distributed logistic solver starts from, after pass 0: the classes, γ and
+    S of eq. (1), the penalty (in ``template``) and the partitions with y as class indices."""
+
+    summary: LabelSummary
+    gamma: np.ndarray | None
+    total: float
+    template: LogisticProblem
+    work: Engine
+
+
+def prepare_logistic(
     engine: Engine,
-    solver: str,
     *,
     C: float,
     penalized: bool,
     fit_intercept: bool,
-    max_iter: int,
-    tol: float,
     class_weight: Any = None,
     owner: str = "LogisticRegression",
-) -> LogisticSolution:
-    """Minimize eq. (1) by ``solver`` ("newton" or "lbfgs") in passes over ``engine``'s data.
-
-    ``penalized``: the L2 term ½‖W_pen‖² / (C S) is on (``penalty="l2"``) or off (None).
-    """
+) -> LogisticSetup:
+    """Pass 0 and its checks (at least two classes with positive weight), γ, S and l2."""
     summary = label_pass(engine)
     if summary.rows == 0:
         raise ValueError(
@@ -365,10 +378,9 @@ def fit_logistic(
             f"class {classes[present].tolist()} has any (after sample_weight and class_weight)."
         )
     total = float(class_totals.sum())
-    n_features = engine.partitions.n_features
     K = len(classes)
     template = LogisticProblem(
-        X=np.empty((0, n_features)),
+        X=np.empty((0, engine.partitions.n_features)),
         Y=np.empty(0) if K == 2 else np.empty((0, K)),
         weights=np.empty(0),
         l2=1.0 / (C * total) if penalized else 0.0,
@@ -376,7 +388,46 @@ def fit_logistic(
         fit_intercept=fit_intercept,
     )
     work = Engine(encoded(engine.partitions, classes), engine.client, engine.split_every)
-    objective = DistributedObjective(work, template, gamma, total)
+    return LogisticSetup(summary, gamma, total, template, work)
+
+
+def warn_unconverged(owner: str, solver: str, n_iter: int, what: str = "iteration(s)") -> None:
+    from glassbox.exceptions import ConvergenceWarning
+
+    warnings.warn(
+        f"{owner} ({solver}, Dask) failed to converge after {n_iter} {what}. "
+        "Increase max_iter, scale the features or strengthen the penalty (smaller C).",
+        ConvergenceWarning,
+        stacklevel=5,
+    )
+
+
+def fit_logistic(
+    engine: Engine,
+    solver: str,
+    *,
+    C: float,
+    penalized: bool,
+    fit_intercept: bool,
+    max_iter: int,
+    tol: float,
+    class_weight: Any = None,
+    owner: str = "LogisticRegression",
+) -> LogisticSolution:
+    """Minimize eq. (1) by ``solver`` ("newton" or "lbfgs") in passes over ``engine``'s data.
+
+    ``penalized``: the L2 term ½‖W_pen‖² / (C S) is on (``penalty="l2"``) or off (None).
+    """
+    setup = prepare_logistic(
+        engine,
+        C=C,
+        penalized=penalized,
+        fit_intercept=fit_intercept,
+        class_weight=class_weight,
+        owner=owner,
+    )
+    template, work = setup.template, setup.work
+    objective = DistributedObjective(work, template, setup.gamma, setup.total)
     w0 = np.zeros(template.n_params)
     if solver == "newton":
         result = newton_minimize(
@@ -389,18 +440,11 @@ def fit_logistic(
         raise ValueError(f"no distributed logistic solver {solver!r}")
     engine.passes += work.passes
     if not result.converged:
-        from glassbox.exceptions import ConvergenceWarning
-
-        warnings.warn(
-            f"{owner} ({solver}, Dask) failed to converge after {result.n_iter} iteration(s). "
-            "Increase max_iter, scale the features or strengthen the penalty (smaller C).",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
+        warn_unconverged(owner, solver, result.n_iter)
     return LogisticSolution(
-        classes,
+        setup.summary.classes,
         template.coef_matrix(result.coef),
         result.n_iter,
         result.converged,
-        summary.empty_partitions,
+        setup.summary.empty_partitions,
     )

@@ -88,7 +88,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Rows per step of ``"minibatch"``.
     learning_rate : "auto" or float > 0, default="auto"
         Step size of the descent solvers; "auto" derives it from the gradient's Lipschitz
-        bound (:mod:`glassbox.linear.logistic_descent`).
+        bound (:mod:`glassbox.linear.logistic_descent`). On Dask, ``"minibatch"`` streams the
+        partitions and descends on features standardized by statistics of all rows, so a
+        given rate is in standardized units there (:mod:`glassbox.linear.logistic_stream`).
     backend, device, dtype : the engine, as in :class:`~glassbox.LinearRegression`.
 
     Attributes
