@@ -327,19 +327,6 @@ _LINEAR = {
     "sgd": (False, _linear_descent, "nn.Linear + torch.optim, one step per row"),
     "minibatch": (False, _linear_descent, "nn.Linear + torch.optim, one step per batch"),
 }
-for _method, (_exact, _factory, _note) in _LINEAR.items():
-    register_implementation(
-        Implementation(
-            "LinearRegression",
-            _method,
-            "torch",
-            task="regression",
-            exact=_exact,
-            devices=DEVICES,
-            fit=_factory(_method),
-            note=_note + ("" if _exact else "; no SVRG (no torch.optim counterpart)"),
-        )
-    )
 
 _RIDGE = {
     "auto": (True, _ridge, "Cholesky (SVD when samples < features), as glassbox's Ridge"),
@@ -350,19 +337,20 @@ _RIDGE = {
     "sgd": (False, _ridge_descent, "nn.Linear + torch.optim, ½Σλw̃² in the loss, per row"),
     "minibatch": (False, _ridge_descent, "nn.Linear + torch.optim, ½Σλw̃² in the loss"),
 }
-for _method, (_exact, _factory, _note) in _RIDGE.items():
-    register_implementation(
-        Implementation(
-            "Ridge",
-            _method,
-            "torch",
-            task="regression",
-            exact=_exact,
-            devices=DEVICES,
-            fit=_factory(_method),
-            note=_note + ("" if _exact else "; no SVRG (no torch.optim counterpart)"),
+for _model, _table in (("LinearRegression", _LINEAR), ("Ridge", _RIDGE)):
+    for _method, (_exact, _factory, _note) in _table.items():
+        register_implementation(
+            Implementation(
+                _model,
+                _method,
+                "torch",
+                task="regression",
+                exact=_exact,
+                devices=DEVICES,
+                fit=_factory(_method),
+                note=_note + ("" if _exact else "; no SVRG (no torch.optim counterpart)"),
+            )
         )
-    )
 
 
 # --- Lasso and ElasticNet -----------------------------------------------------------------
