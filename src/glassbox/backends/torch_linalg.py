@@ -110,7 +110,8 @@ class TorchLeastSquares:
 
             G₀[Pᵢ, Pᵢ ∪ … ∪ P_m] = X̃[:, Pᵢ]ᵀ X̃[:, Pᵢ ∪ … ∪ P_m],                      (3)
 
-        about (m + 1)/(2m) of the products, and the lower triangle is copied from the upper.
+        about 2/3 of the products for m = 3, and the blocks below the diagonal are copied from
+        those above it.
         Each block is held transposed (p × rows), so every panel is a contiguous row range.
         """
         import torch
@@ -132,8 +133,11 @@ class TorchLeastSquares:
             for start, stop in itertools.pairwise(edges):
                 G[start:stop, start:].addmm_(block[start:stop], block[start:].T)  # eq. (3)
             C.addmm_(block, Yb)
-        upper = torch.triu(G)
-        return upper + torch.triu(upper, 1).T, C
+        for start, stop in itertools.pairwise(edges):
+            square = G[start:stop, start:stop]
+            square.copy_((square + square.T) * 0.5)  # exactly symmetric diagonal blocks
+            G[stop:, start:stop] = G[start:stop, stop:].T  # the lower triangle from the upper
+        return G, C
 
     @cached_property
     def column_norms(self) -> torch.Tensor:
