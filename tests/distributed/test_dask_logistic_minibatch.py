@@ -139,9 +139,7 @@ def test_one_partition_takes_the_in_memory_steps(n_classes: int, fit_intercept: 
     model = _fit(*_lazy(X, y, w, (60,)), **params)
     in_memory = _fit(X, y, w, **params)
     assert model.backend_ == "dask" and in_memory.backend_ == "numpy"
-    np.testing.assert_allclose(
-        _coefficients(model), _coefficients(in_memory), rtol=SAME, atol=SAME
-    )
+    np.testing.assert_allclose(_coefficients(model), _coefficients(in_memory), rtol=SAME, atol=SAME)
     assert model.n_iter_[0] == in_memory.n_iter_[0] == 15
 
 
