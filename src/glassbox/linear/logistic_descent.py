@@ -304,6 +304,7 @@ class LogisticBatchObjective:
         self.standardized = standardized
         self.n_samples = standardized.problem.X.shape[0]
         self.batch_size = self.n_samples if batch_size is None else int(batch_size)
+        self.scaled_weights = standardized.problem.weights * self.n_samples  # n sᵢ of eq. (3)
 
     def value_and_grad(
         self, params: tuple[np.ndarray, ...], rows: Any
@@ -313,7 +314,7 @@ class LogisticBatchObjective:
         value, grad = batch_value_grad(
             problem.X[rows],
             problem.Y[rows],
-            problem.weights[rows] * n,
+            self.scaled_weights[rows],
             self.standardized.strengths,
             params[0],
             problem.fit_intercept,
