@@ -15,9 +15,9 @@ over the data (Dask), and its objective gap ``(F − F*) / F*`` with F = C Σ w�
 (scikit-learn's) and F* the smallest reached.
 
 Mini-batch descent (``solver="minibatch"``, ``--batch-size`` rows, at most ``--epochs``
-epochs, the default plateau ``tol``) runs in memory (raw features, glassbox's NumPy backend)
-and on Dask (streamed partitions, standardized by merged statistics of all rows); its gap
-is its distance from Newton's minimum.
+epochs, the default plateau ``tol``) runs in memory (glassbox's NumPy backend) and on Dask
+(streamed partitions), both on features standardized by weighted statistics of all rows;
+its gap is its distance from Newton's minimum.
 """
 
 from __future__ import annotations

@@ -116,6 +116,22 @@ def test_descent_agrees_for_every_option(options):
     assert relative_difference(ours, reference) <= 1e-10
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_descent_on_unscaled_features_follows_the_numpy_trajectory(n_classes, fit_intercept):
+    # Columns in very different units and off-centre: both engines descend on the same
+    # standardized features (nn.Linear on Z) and map back by the same eq. (2).
+    X, y, w = small_data(n_classes, seed=5)
+    X = X * [1.0, 20.0, 0.05] + [3.0, -40.0, 0.2]
+    params = descent_params("minibatch", fit_intercept=fit_intercept)
+    ours, reference = fit_both(params, X, y, w)
+    assert ours.n_iter_ == reference.n_iter_
+    np.testing.assert_allclose(
+        ours.history_["train_loss"], reference.history_["train_loss"], rtol=1e-10, atol=0
+    )
+    assert relative_difference(ours, reference) <= 1e-10
+
+
 @pytest.mark.parametrize("method", DESCENT)
 def test_descent_with_plateau_stopping_stops_at_the_same_epoch(method):
     # A loose tol so that both runs stop on their own rule (gradient for bgd, loss plateau

@@ -1,9 +1,11 @@
 """LogisticRegression(solver="minibatch") on Dask: streamed mini-batch descent.
 
-The in-memory minibatch solver descends on the raw features with a step from the raw design;
-the Dask one standardizes with statistics of all rows (glassbox.linear.logistic_stream), so
-the two take different steps and are compared through the objective they reach (Newton's
-minimum, within the registry's "stochastic" tolerance). The streaming itself (passes, order of
+Both the in-memory minibatch solver and the Dask one descend on features standardized with
+statistics of all rows, with the same batch loss and step sizes
+(glassbox.linear.logistic_descent, run by glassbox.linear.logistic_stream): on one partition
+with the same random_state they take the same steps. Over several partitions the row order
+differs, so the runs are compared through the objective they reach (Newton's minimum, within
+the registry's "stochastic" tolerance). The streaming itself (passes, order of
 partitions and rows, grouping, prefetching) is checked against the same descent run over the
 same chunks held in memory, and the step function against LogisticProblem and an explicit
 eigenvalue computation.
@@ -123,6 +125,22 @@ def test_the_dask_run_is_the_descent_over_the_same_chunks_in_memory(
     assert model.n_partitions_ == len(chunks)
     # classes, statistics, row norms, then the data once: it fits in one fetch and is kept
     assert model.n_passes_ == 4
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_one_partition_takes_the_in_memory_steps(n_classes: int, fit_intercept: bool) -> None:
+    # One partition: the chunk order is a permutation of one (no draw), then the rows' order is
+    # the in-memory epoch's permutation; the same standardization, batch loss (a short last
+    # batch a part of a step) and step size. Only the statistics' arithmetic (merged moments
+    # vs. NumPy's weighted products) differs, ~1e-16 relative per step.
+    X, y, w = _data(n_classes)
+    params = {"max_iter": 15, "tol": 0.0, "random_state": 7, "fit_intercept": fit_intercept}
+    model = _fit(*_lazy(X, y, w, (60,)), **params)
+    in_memory = _fit(X, y, w, **params)
+    assert model.backend_ == "dask" and in_memory.backend_ == "numpy"
+    np.testing.assert_allclose(_coefficients(model), _coefficients(in_memory), rtol=SAME, atol=SAME)
+    assert model.n_iter_[0] == in_memory.n_iter_[0] == 15
 
 
 def test_streamed_fetches_in_small_groups_take_the_same_steps(

@@ -20,10 +20,12 @@ Every method minimizes glassbox's objective, eq. (3) of :mod:`glassbox.linear.lo
   ``nn.Linear`` and differentiated by autograd, as a PyTorch user writes it; ``tol`` is its
   ``tolerance_grad`` (the same ``max|∇f| ≤ tol``), ``history_size`` glassbox's 10 pairs.
 * ``"bgd"``, ``"minibatch"``, ``"sgd"``: :func:`~glassbox.backends.torch_descent.torch_descend`
-  on the batch loss ``(1/m) Σ_{i∈B} n sᵢ ℓᵢ + ½ l2 ‖W_pen‖²`` (eq. (1) of
-  :mod:`glassbox.linear.logistic_descent`) with glassbox's start (zeros), step size or
-  schedule, batch size, plateau patience and random generator, so the loss history is the
-  NumPy backend's epoch for epoch (``history_``).
+  on the standardized features zᵢ = (xᵢ − μ)/σ (``nn.Linear`` on Z) and the batch loss
+  ``min(1, m/b) [(1/m) Σ_{i∈B} n sᵢ ℓᵢ + ½ Σ_kj λⱼ W̃_kj²]``, λⱼ = l2/σⱼ² (eqs. (2)–(4) of
+  :mod:`glassbox.linear.logistic_descent`), with glassbox's standardization, start (zeros),
+  step size or schedule, batch size, plateau patience and random generator, so the loss
+  history is the NumPy backend's epoch for epoch (``history_``); the coefficients are mapped
+  back to the original features at the end.
 
 PyTorch is imported inside the functions: this module loads without it.
 """
@@ -318,19 +320,50 @@ def lbfgs(problem: LogisticProblem, estimator: Any, device: Any, dtype: Any) -> 
 # --- descent --------------------------------------------------------------------------------
 
 
+def standardized_loss(strengths: np.ndarray, multiclass: bool, batch_size: int) -> Any:
+    """``loss_fn(model, X, Y, w)`` of eq. (4) of :mod:`glassbox.linear.logistic_descent`:
+    min(1, m/b) times the mean of ``wᵢ ℓᵢ`` over the m rows plus ½ Σ λ ∘ W̃² on the weight.
+
+    ``strengths`` holds λ, shape (K, p), for the model's weight on standardized features;
+    the bias (the intercept) is free. Over all n ≥ b rows the factor is 1.
+    """
+    import torch
+
+    penalty = torch.as_tensor(strengths)
+    unpenalized = logistic_loss(0.0, multiclass)
+
+    def loss_fn(
+        model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, w: torch.Tensor | None
+    ) -> torch.Tensor:
+        weight: torch.Tensor = model.weight  # type: ignore[assignment]
+        lam = penalty.to(device=weight.device, dtype=weight.dtype)
+        value = unpenalized(model, X, Y, w) + 0.5 * (lam * weight * weight).sum()
+        m = X.shape[0]
+        return value * (m / batch_size) if m < batch_size else value
+
+    return loss_fn
+
+
 def descent(method: str) -> Any:
     def solve(problem: LogisticProblem, estimator: Any, device: Any, dtype: Any) -> TorchResult:
-        """``method`` by :func:`torch_descend`, set up exactly as the NumPy descent solver."""
+        """``method`` by :func:`torch_descend`, set up exactly as the NumPy descent solver:
+        on the standardized features of eq. (2) of :mod:`glassbox.linear.logistic_descent`
+        (``nn.Linear`` on Z), with the penalty λⱼ = l2/σⱼ², mapped back at the end."""
         from glassbox.backends.torch_descent import torch_descend
-        from glassbox.linear.logistic_descent import descent_settings
+        from glassbox.linear.logistic_descent import descent_settings, standardize
 
+        standardized = standardize(problem)
         rate, batch, patience = descent_settings(
-            problem, method, estimator.batch_size, estimator.learning_rate
+            standardized, method, estimator.batch_size, estimator.learning_rate
         )
-        data = _tensors(problem, device, dtype)
+        data = _tensors(standardized.problem, device, dtype)
+        K, p = problem.n_outputs, problem.X.shape[1]
+        lam = standardized.strengths.reshape(K, -1)[:, :p]
+        n = problem.X.shape[0]
+        loss_fn = standardized_loss(lam, problem.Y.ndim == 2, n if batch is None else batch)
         run = torch_descend(
             data.model,
-            data.loss_fn,
+            loss_fn,
             data.X,
             data.Y,
             data.w,
@@ -343,7 +376,8 @@ def descent(method: str) -> Any:
             rng=np.random.default_rng(estimator.random_state),
             warn=False,  # the estimator's own warning, below
         )
-        W = _coefficients(data.model, problem.fit_intercept)
+        W_tilde = _coefficients(data.model, problem.fit_intercept).ravel()
+        W = standardized.original(W_tilde).reshape(K, -1)
         attributes = {"history_": run.history, "n_steps_": run.n_steps, "stopping_": run.stopping}
         return TorchResult(W, run.n_epochs, run.converged, attributes)
 

@@ -74,7 +74,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     fit_intercept : bool, default=True
     solver : {"lbfgs", "newton", "fista", "bgd", "minibatch", "sgd"}, default="lbfgs"
         L1 and elastic-net penalties need ``"fista"``. ``"bgd"``, ``"minibatch"``, ``"sgd"``
-        run glassbox's descent loop on the same objective (features should be scaled).
+        run glassbox's descent loop on the same objective, in the coordinates of features
+        standardized by their weighted means and deviations (the coefficients are mapped
+        back exactly; :mod:`glassbox.linear.logistic_descent`).
     max_iter : int, default=100
         Iterations, or epochs for the descent solvers.
     tol : float, default=1e-4
@@ -87,10 +89,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     batch_size : int, default=32
         Rows per step of ``"minibatch"``.
     learning_rate : "auto" or float > 0, default="auto"
-        Step size of the descent solvers; "auto" derives it from the gradient's Lipschitz
-        bound (:mod:`glassbox.linear.logistic_descent`). On Dask, ``"minibatch"`` streams the
-        partitions and descends on features standardized by statistics of all rows, so a
-        given rate is in standardized units there (:mod:`glassbox.linear.logistic_stream`).
+        Step size of the descent solvers, in standardized units; "auto" derives it from the
+        gradient's Lipschitz bound on the standardized features
+        (:mod:`glassbox.linear.logistic_descent`). On Dask, ``"minibatch"`` streams the
+        partitions with the same standardization, from statistics of all rows, and the same
+        steps (:mod:`glassbox.linear.logistic_stream`).
     backend, device, dtype : the engine, as in :class:`~glassbox.LinearRegression`.
 
     Attributes
@@ -101,7 +104,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     n_iter_ : ndarray of shape (1,).
     solver_ : str.
     history_ : dict of lists, descent solvers only
-        Per epoch: ``train_loss`` (eq. (1) / (C Σ s)), ``grad_norm``, ``learning_rate``, ...
+        Per epoch: ``train_loss`` (eq. (1) / (C Σ s)), ``grad_norm`` (of the gradient in
+        standardized coordinates), ``learning_rate``, ...
         (:class:`glassbox.optim.loop.DescentRun`).
     """
 

@@ -19,7 +19,7 @@ maps to the minimizer here. A batch B of m rows estimates (1) without bias by
 
     f_B(W̃) = (1/m) Σ_{i∈B} n sᵢ ℓᵢ + ½ Σ_kj λⱼ w̃_kj²                                    (3)
 
-(eq. (1) of :mod:`glassbox.linear.logistic_descent`), and each batch takes one step of
+(eq. (3) of :mod:`glassbox.linear.logistic_descent`), and each batch takes one step of
 glassbox's SGD transform,
 
     W̃ ← W̃ − η_t (m / b) ∇f_B(W̃).                                                        (4)
@@ -45,7 +45,10 @@ smooth, and mini-batches of b rows are L_b-smooth in expectation, L_b of eq. (2)
 
     η_t = η₀ / (1 + 0.1 t / T),     η₀ = 1 / L_b,     T = Σ_c ⌈n_c / b⌉                    (6)
 
-(T steps per epoch over chunks of n_c rows; the decay of the in-memory logistic descent).
+(T steps per epoch over chunks of n_c rows). Eqs. (2)–(6) are those of the in-memory
+descent, :mod:`glassbox.linear.logistic_descent`, whose code (:class:`LogisticScaling`, the
+batch loss, the step size) this module runs: on a single chunk with the same
+``random_state`` (whose permutation of one chunk draws nothing) the two take the same steps.
 
 Row order. Every epoch draws a permutation of the chunks, then, as each chunk arrives, a
 permutation of its rows, both from one ``numpy.random.Generator`` seeded by ``random_state``;
@@ -70,10 +73,16 @@ from typing import Any
 import numpy as np
 
 from glassbox.exceptions import DivergenceError
-from glassbox.linear.logistic_descent import _EPOCH_DECAY, _PATIENCE_STEPS
-from glassbox.linear.logistic_loss import LogisticProblem
-from glassbox.optim.lipschitz import batch_smoothness
-from glassbox.optim.schedules import Inverse, LearningRate, as_schedule
+from glassbox.linear.logistic_descent import (
+    _PATIENCE_STEPS,
+    LogisticScaling,
+    batch_value_grad,
+    check_batch_size,
+    check_learning_rate,
+    descent_rate,
+    penalty_strengths,
+)
+from glassbox.optim.schedules import LearningRate, as_schedule
 from glassbox.optim.transforms import GradientTransformation, get_optimizer
 
 __all__ = [
@@ -89,58 +98,6 @@ __all__ = [
 ]
 
 Chunk = tuple[np.ndarray, np.ndarray, np.ndarray | None]  # X (m, p), class indices (m,), w
-
-
-def _curvature(n_classes: int) -> float:
-    """c of eq. (5): ¼ for the sigmoid, ½ for the softmax."""
-    return 0.25 if n_classes == 2 else 0.5
-
-
-@dataclass(frozen=True)
-class LogisticScaling:
-    """μ, σ of eq. (2) and the maps between original and standardized coefficients."""
-
-    x_mean: np.ndarray  # (p,)
-    x_scale: np.ndarray  # (p,)
-    correlation: np.ndarray  # (p, p): R of eq. (5)
-    fit_intercept: bool
-
-    @classmethod
-    def from_statistics(cls, statistics: Any, fit_intercept: bool) -> LogisticScaling:
-        """From merged :class:`~glassbox.distributed.statistics.SufficientStatistics` of X
-        weighted by sᵢ ∝ wᵢ γ_{yᵢ}: exact weighted means, variances and R of eq. (5)."""
-        p = int(statistics.n_features)
-        moments = statistics.cross_products(fit_intercept)[0] / statistics.weight_sum  # (p, p)
-        x_mean = statistics.x_mean[:p].copy() if fit_intercept else np.zeros(p)
-        x_scale = np.sqrt(np.clip(np.diag(moments), 0.0, None))
-        x_scale[x_scale == 0] = 1.0  # a constant column stays as it is
-        correlation = moments / np.outer(x_scale, x_scale)
-        return cls(x_mean, x_scale, correlation, fit_intercept)
-
-    def design(self, X: np.ndarray) -> np.ndarray:
-        """Z = (X − μ) / σ of eq. (2); the column of ones is LogisticProblem's business."""
-        return (X - self.x_mean) / self.x_scale
-
-    def row_smoothness(self, X: np.ndarray, weights: np.ndarray) -> float:
-        """maxᵢ wᵢ ‖z̃ᵢ‖² over these rows (0 for none): L_max of eq. (5) up to c n / S."""
-        if len(X) == 0:
-            return 0.0
-        Z = self.design(X)
-        norms = np.einsum("ij,ij->i", Z, Z) + float(self.fit_intercept)
-        return float(np.max(weights * norms))
-
-    def gram_top(self) -> float:
-        """λ_max(Z̃ᵀ S Z̃) of eq. (5)."""
-        top = float(np.linalg.eigvalsh(self.correlation)[-1])
-        return max(top, 1.0) if self.fit_intercept else top
-
-    def to_original(self, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Eq. (2): (coef (K, p), intercept (K,)) from standardized W̃ of shape (K, d)."""
-        p = self.x_mean.size
-        coef = W[:, :p] / self.x_scale  # (K, p)
-        if not self.fit_intercept:
-            return coef, np.zeros(W.shape[0])
-        return coef, W[:, p] - coef @ self.x_mean
 
 
 @dataclass
@@ -172,32 +129,6 @@ class LogisticDescentState:
         return self.scaling.to_original(self.params.reshape(self.n_outputs, -1))
 
 
-def check_batch_size(batch_size: Any, n_samples: int | None = None) -> int:
-    """``batch_size`` as an int in [1, n_samples], or a ValueError saying what to pass."""
-    bound = "" if n_samples is None else f" and the number of samples ({n_samples})"
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or batch_size < 1
-        or (n_samples is not None and batch_size > n_samples)
-    ):
-        raise ValueError(f"batch_size={batch_size!r} must be an int between 1{bound}.")
-    return int(batch_size)
-
-
-def check_learning_rate(learning_rate: Any) -> float | None:
-    """None for "auto", else the given constant step."""
-    if isinstance(learning_rate, str) and learning_rate == "auto":
-        return None
-    if isinstance(learning_rate, bool) or not (
-        isinstance(learning_rate, (int, float)) and 0 < learning_rate < math.inf
-    ):
-        raise ValueError(
-            f"learning_rate must be 'auto' or a finite number > 0; got {learning_rate!r}."
-        )
-    return float(learning_rate)
-
-
 def start_logistic_descent(
     statistics: Any,
     scaling: LogisticScaling,
@@ -219,23 +150,23 @@ def start_logistic_descent(
     n_samples, total = int(statistics.count), float(statistics.weight_sum)
     batch = check_batch_size(batch_size, n_samples)
     given = check_learning_rate(learning_rate)
-    p = scaling.x_mean.size
-    d = p + int(scaling.fit_intercept)
     K = 1 if n_classes == 2 else n_classes
-    per_column = np.zeros(d)
-    per_column[:p] = l2 / scaling.x_scale**2  # λⱼ of eq. (2); the intercept is free
-    strengths = np.tile(per_column, K)
-    c = _curvature(n_classes)
-    L = c * scaling.gram_top() + float(per_column.max())  # eq. (5)
-    L_max = c * n_samples * row_smoothness / total + float(per_column.max())
-    L_b = batch_smoothness(L, max(L_max, L), n_samples, batch)
+    strengths = penalty_strengths(scaling, l2, K)  # λ of eq. (2); the intercept is free
     rate: LearningRate = (
-        Inverse(1.0 / L_b, decay=_EPOCH_DECAY / max(1, steps_per_epoch))  # eq. (6)
+        descent_rate(  # eq. (6) with L of eq. (5), shared with the in-memory descent
+            scaling,
+            n_classes=n_classes,
+            l2=l2,
+            n_samples=n_samples,
+            row_smoothness=row_smoothness / total,
+            batch=batch,
+            steps_per_epoch=steps_per_epoch,
+        )
         if given is None
         else given
     )
     optimizer = get_optimizer("sgd", rate)
-    params = np.zeros(K * d)
+    params = np.zeros(strengths.size)
     return LogisticDescentState(
         scaling=scaling,
         n_classes=n_classes,
@@ -283,12 +214,9 @@ def partial_fit_logistic_descent(
     for start in range(0, m_rows, b):
         rows = slice(start, start + b)
         m = len(s[rows])
-        batch = LogisticProblem(
-            Z[rows], target[rows], s[rows] / m, 0.0, 0.0, state.scaling.fit_intercept
+        value, grad = batch_value_grad(  # eq. (3)
+            Z[rows], target[rows], s[rows], strengths, w, state.scaling.fit_intercept
         )
-        value, grad = batch.smooth_value_grad(w)  # the loss term of eq. (3)
-        value += 0.5 * float(strengths @ (w * w))
-        grad += strengths * w
         loss_sum += m * value
         grad *= m / b  # eq. (4): a short batch is part of a step
         (update,), opt_state = state.optimizer.update((grad,), opt_state, (w,))
