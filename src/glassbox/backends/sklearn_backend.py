@@ -128,6 +128,17 @@ for method, solver in [("auto", "auto"), ("cholesky", "cholesky"), ("svd", "svd"
         )
     )
 register_absent("Ridge", "qr", "sklearn", "scikit-learn's Ridge has no QR solver")
+for method, reason in [
+    ("bgd", "scikit-learn has no batch gradient descent for ridge regression"),
+    ("minibatch", "scikit-learn has no mini-batch gradient descent (SGDRegressor is per-sample)"),
+    (
+        "sgd",
+        "SGDRegressor(penalty='l2') puts one α on the coefficients it descends on; glassbox's "
+        "Ridge penalizes the original coefficients (α/(nσⱼ²) per standardized feature), so it "
+        "would minimize another objective",
+    ),
+]:
+    register_absent("Ridge", method, "sklearn", reason)
 
 
 # --- the elastic-net family ----------------------------------------------------------------
