@@ -5,7 +5,9 @@ it: pass 1 merges per-partition sufficient statistics (Chan, Golub and LeVeque),
 in-memory solvers' Cholesky, conditioning check and rank analysis run on the p × p result;
 ill-conditioned designs take tall-skinny QR and refinement passes
 (:mod:`glassbox.distributed.lstsq`). ``"minibatch"`` streams the partitions through the same
-descent code as ``partial_fit``. LogisticRegression (``"newton"``, ``"lbfgs"``) finds its
+descent code as ``partial_fit``. Lasso and ElasticNet run the in-memory coordinate descent
+or FISTA on the Gram form built from the same one pass of statistics
+(:mod:`glassbox.distributed.enet`). LogisticRegression (``"newton"``, ``"lbfgs"``) finds its
 classes in a first pass over y, then runs the in-memory iteration on per-partition sums of
 the loss, gradient and Hessian (:mod:`glassbox.distributed.logistic`); its ``"minibatch"``
 streams the partitions through the driver, standardized and stepped by statistics of all
@@ -189,6 +191,45 @@ def _ridge(estimator: Any, X: Any, Y: Any, sample_weight: Any) -> BackendFit:
             )
         coef, intercept = ridge(engine, bool(estimator.fit_intercept), alphas)
     return BackendFit(coef.T, intercept, {"solver_": "cholesky", "n_passes_": engine.passes})
+
+
+def _elastic_net(estimator: Any, X: Any, Y: Any, sample_weight: Any) -> BackendFit:
+    """Lasso / ElasticNet: one statistics pass, then the in-memory solver on the Gram form
+    (:mod:`glassbox.distributed.enet`): the same problem, so the same iterates."""
+    from glassbox.distributed.enet import gram_problem
+    from glassbox.distributed.lstsq import statistics_pass
+    from glassbox.linear.lasso import as_generator, check_solver_params, solve_all_targets
+
+    alpha, l1_ratio = check_solver_params(estimator)
+    with engine_for(X, Y, sample_weight) as engine:
+        statistics = statistics_pass(engine)
+    _warn_empty(statistics)
+    problem = gram_problem(statistics, bool(estimator.fit_intercept))
+    start = None
+    if estimator.warm_start and hasattr(estimator, "coef_"):
+        previous = np.atleast_2d(estimator.coef_)
+        if previous.shape == (problem.Xty.shape[1], problem.n_features):
+            start = previous
+    coef, gaps, n_iters = solve_all_targets(
+        problem,
+        alpha,
+        l1_ratio,
+        solver=estimator.solver,
+        max_iter=int(estimator.max_iter),
+        tol=float(estimator.tol),
+        selection=estimator.selection,
+        rng=as_generator(estimator.random_state),
+        coef_init=start,
+    )
+    intercept = problem.y_offset - coef @ problem.X_offset
+    attributes = {
+        "dual_gap_": gaps,
+        "n_iter_": n_iters,
+        "precompute_": True,
+        "n_passes_": engine.passes,
+        "n_partitions_": len(engine.partitions),
+    }
+    return BackendFit(coef, intercept, attributes)
 
 
 def _logistic_fit(
@@ -410,6 +451,33 @@ for _method in ("qr", "svd"):
     register_absent(
         "Ridge", _method, "dask", "the penalty bounds the conditioning: 'cholesky' is exact here"
     )
+
+for _method in ("bgd", "minibatch", "sgd"):
+    register_absent(
+        "Ridge",
+        _method,
+        "dask",
+        "exact from one pass of merged statistics ('cholesky'); descent would take many "
+        "passes to reach it",
+    )
+
+_ENET = {
+    "cd": "coordinate descent on the Gram form, from one pass of merged statistics",
+    "fista": "FISTA on the Gram form, from one pass of merged statistics",
+}
+for _model in ("Lasso", "ElasticNet"):
+    for _method, _note in _ENET.items():
+        register_implementation(
+            Implementation(
+                _model,
+                _method,
+                "dask",
+                task="regression",
+                exact=False,
+                fit=_elastic_net,
+                note=_note,
+            )
+        )
 
 _LOGISTIC = {
     "newton": "Newton-Cholesky: per-partition (loss, gradient, Hessian) sums, one pass a step",

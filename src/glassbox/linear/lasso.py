@@ -25,7 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from glassbox.backends.dispatch import check_backend_params, fit_with_backend, store
+from glassbox.backends.dispatch import (
+    check_backend_params,
+    fit_collection,
+    fit_with_backend,
+    predict_collection,
+    store,
+)
 from glassbox.base import BaseEstimator, RegressorMixin
 from glassbox.exceptions import ConvergenceWarning
 from glassbox.linear.coordinate_descent import CDResult, coordinate_descent
@@ -117,12 +123,18 @@ class _ElasticNetBase(RegressorMixin, BaseEstimator):
         # One canonical layout, so Fortran-ordered or strided input gives bit-identical fits
         # (BLAS rounds differently by layout); a copy is made only when X is not C-ordered.
         check_backend_params(self)
+        if fit_collection(self, owner, self.solver, X, y, sample_weight):
+            # A Dask array or DataFrame: the Gram form from one pass of merged statistics.
+            self._per_target_scalars()
+            self.solver_ = self.solver
+            return self
         X = np.ascontiguousarray(validate_data(self, X, reset=True))
         y = check_target(y, X.shape[0], estimator_name=owner)
         weights = check_sample_weight(sample_weight, X.shape[0])
         if self.backend != "numpy":
             fitted = fit_with_backend(self, owner, self.solver, X, y.reshape(len(y), -1), weights)
             store(self, fitted, y.ndim)
+            self._per_target_scalars()
             self.solver_ = self.solver
             return self
         self.backend_, self.device_ = "numpy", "cpu"
@@ -155,9 +167,19 @@ class _ElasticNetBase(RegressorMixin, BaseEstimator):
         self.precompute_ = gram_form
         return self
 
+    def _per_target_scalars(self) -> None:
+        """``dual_gap_`` and ``n_iter_`` as a float and an int for a single target, as the
+        NumPy backend stores them (a backend returns one value per target)."""
+        if np.ndim(self.coef_) == 1:
+            for name, kind in (("dual_gap_", float), ("n_iter_", int)):
+                if hasattr(self, name):
+                    setattr(self, name, kind(np.ravel(getattr(self, name))[0]))
+
     def predict(self, X: Any) -> np.ndarray:
-        """``Xw + b``."""
+        """``Xw + b`` (a lazy Dask array when X is a Dask collection)."""
         self._check_is_fitted()
+        if (lazy := predict_collection(self, X)) is not None:
+            return lazy
         X = validate_data(self, X, reset=False)
         return X @ self.coef_.T + self.intercept_
 
