@@ -103,22 +103,27 @@ def _weighted_mean(a: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
     return weights @ a / weights.sum()
 
 
-def _centered_gram(X: np.ndarray, mean: np.ndarray, n_samples: float) -> np.ndarray:
-    """``(X − 1μᵀ)ᵀ(X − 1μᵀ)`` without copying X.
+def _centered_products(
+    X: np.ndarray, mean: np.ndarray, n_samples: float, Yc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``G = (X − 1μᵀ)ᵀ(X − 1μᵀ)`` and ``q = (X − 1μᵀ)ᵀ Yc`` without copying X.
 
-    ``XᵀX − nμμᵀ`` is one matrix product; it loses about ``μ²/var`` of relative precision
-    to cancellation, so columns whose mean dwarfs their spread are centered block by block.
+    ``XᵀX − nμμᵀ`` and ``XᵀYc`` (equal to the centred product since ``Σ Yc = 0``) are one
+    matrix product each; they lose about ``μ²/var`` of relative precision to cancellation, so
+    when a column's mean dwarfs its spread both are formed from centred blocks instead.
     """
     variance = np.einsum("ij,ij->j", X[:2048], X[:2048]) / min(len(X), 2048) - mean**2
     if np.all(mean**2 <= 1e4 * np.maximum(variance, 0.0)):
         gram = X.T @ X
         gram -= n_samples * np.outer(mean, mean)
-        return gram
+        return gram, X.T @ Yc
     gram = np.zeros((X.shape[1], X.shape[1]))
+    Xty = np.zeros((X.shape[1], Yc.shape[1]))
     for start in range(0, X.shape[0], _BLOCK_ROWS):
         block = X[start : start + _BLOCK_ROWS] - mean
         gram += block.T @ block
-    return gram
+        Xty += block.T @ Yc[start : start + _BLOCK_ROWS]
+    return gram, Xty
 
 
 def prepare_problem(
@@ -149,13 +154,14 @@ def prepare_problem(
     Yw = Yc if weights is None else Yc * weights[:, None]
     y_norm2 = np.einsum("ij,ij->j", Yc, Yw)
     if use_gram:
-        # Xcᵀ W yc = Xᵀ W yc because Σ w yc = 0 when centered (and μ = 0 otherwise).
-        Xty = X.T @ Yw
         if weights is None:
-            gram = _centered_gram(X, X_offset, float(n_samples))
+            gram, Xty = _centered_products(X, X_offset, float(n_samples), Yc)
         else:
+            # Products of the centred copy: XᵀWYc equals XcᵀWYc only up to the cancellation
+            # of μ against Σ w yc ≈ 0, which costs digits when the means are large.
             Xc = X - X_offset
             gram = Xc.T @ (Xc * weights[:, None])
+            Xty = Xc.T @ Yw
         return LeastSquaresProblem(
             float(n_samples), gram, None, None, Xty, y_norm2, X_offset, y_offset
         )
