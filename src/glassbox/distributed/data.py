@@ -108,20 +108,25 @@ def load_partition(
     if check_finite:
         _check_finite(X, "X", partition, names)
         _check_finite(Y, "y", partition)
-    weights = None
-    if w is not None:
-        weights = _as_float(w, "sample_weight", partition).ravel()
-        if len(weights) != len(X):
-            raise ValueError(
-                f"Partition {partition}: X has {len(X)} rows but sample_weight has "
-                f"{len(weights)}; split them into the same row partitions."
-            )
-        _check_finite(weights, "sample_weight", partition)
-        if np.any(weights < 0):
-            raise ValueError(
-                f"Partition {partition} of sample_weight has negative values; weights must be >= 0."
-            )
+    weights = None if w is None else load_weights(w, partition, len(X), "X")
     return X, Y, weights
+
+
+def load_weights(w: Any, partition: int, n_rows: int, beside: str) -> np.ndarray:
+    """One partition of sample_weight as checked float64 (n_rows,): as many rows as
+    ``beside`` (the array named in the error), finite, non-negative."""
+    weights = _as_float(w, "sample_weight", partition).ravel()
+    if len(weights) != n_rows:
+        raise ValueError(
+            f"Partition {partition}: {beside} has {n_rows} rows but sample_weight has "
+            f"{len(weights)}; split them into the same row partitions."
+        )
+    _check_finite(weights, "sample_weight", partition)
+    if np.any(weights < 0):
+        raise ValueError(
+            f"Partition {partition} of sample_weight has negative values; weights must be >= 0."
+        )
+    return weights
 
 
 # --- metadata checks and alignment ----------------------------------------------------------

@@ -29,12 +29,7 @@ from typing import Any
 import numpy as np
 
 from glassbox.distributed._dask import require
-from glassbox.distributed.data import (
-    Partitions,
-    TargetColumns,
-    _as_float,
-    _check_finite,
-)
+from glassbox.distributed.data import Partitions, TargetColumns, load_weights
 from glassbox.distributed.engine import Engine, tree_reduce
 from glassbox.labels import class_weights, label_type
 from glassbox.linear.lbfgs import lbfgs
@@ -129,17 +124,7 @@ def _label_summary(y: Any, w: Any, partition: int) -> LabelSummary:
     if w is None:
         sums = counts.astype(np.float64)
     else:
-        weights = _as_float(w, "sample_weight", partition).ravel()
-        if len(weights) != len(labels):
-            raise ValueError(
-                f"Partition {partition}: y has {len(labels)} rows but sample_weight has "
-                f"{len(weights)}; split them into the same row partitions."
-            )
-        _check_finite(weights, "sample_weight", partition)
-        if np.any(weights < 0):
-            raise ValueError(
-                f"Partition {partition} of sample_weight has negative values; weights must be >= 0."
-            )
+        weights = load_weights(w, partition, len(labels), "y")
         sums = np.bincount(inverse, weights=weights, minlength=len(classes))
     return LabelSummary(classes, counts, sums, [] if len(labels) else [partition])
 

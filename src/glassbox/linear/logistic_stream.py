@@ -30,25 +30,13 @@ holding its rows, so the step size of b-row batches is safe for it, and however 
 chunked the steps of an epoch add up to (n/b) ∇f at a fixed W̃. (With 1/m instead, a one-row
 partition would take a full step on n sᵢ ℓᵢ, whose curvature is up to n times the mean's.)
 
-Step size ("auto"). With z̃ = (z, 1) (the 1 only with an intercept) the Hessian of the mean
-loss is at most c Σᵢ sᵢ z̃ᵢ z̃ᵢᵀ plus the penalty, c = ¼ for the sigmoid (σ' ≤ ¼) and ½ for
-the softmax (diag(p) − ppᵀ ≼ ½ I), so
-
-    L = c λ_max(Z̃ᵀ S Z̃) + maxⱼ λⱼ,        Z̃ᵀ S Z̃ = [[R, 0], [0, 1]]                      (5)
-
-where R = diag(σ)⁻¹ Cov_s(x) diag(σ)⁻¹ is the weighted correlation matrix (the cross term is
-Σ sᵢ zᵢ = 0 because μ is the weighted mean; without an intercept R is the uncentred
-second-moment matrix scaled alike and there is no 1). For unweighted rows that is
-¼ λ_max(ZᵀZ)/n for binary labels. One row's loss is at most L_max = c n maxᵢ sᵢ ‖z̃ᵢ‖² + maxⱼ λⱼ
-smooth, and mini-batches of b rows are L_b-smooth in expectation, L_b of eq. (2) of
-:mod:`glassbox.optim.lipschitz` (L_max at b = 1, L at b = n). The step is
-
-    η_t = η₀ / (1 + 0.1 t / T),     η₀ = 1 / L_b,     T = Σ_c ⌈n_c / b⌉                    (6)
-
-(T steps per epoch over chunks of n_c rows). Eqs. (2)–(6) are those of the in-memory
-descent, :mod:`glassbox.linear.logistic_descent`, whose code (:class:`LogisticScaling`, the
-batch loss, the step size) this module runs: on a single chunk with the same
-``random_state`` (whose permutation of one chunk draws nothing) the two take the same steps.
+Step size ("auto"): η_t = η₀ / (1 + 0.1 t / T), η₀ = 1 / L_b, with L = c λ_max(Z̃ᵀ S Z̃) +
+maxⱼ λⱼ from the merged statistics (c = ¼ sigmoid, ½ softmax) and L_b its mini-batch bound,
+derived in :mod:`glassbox.linear.logistic_descent`; here T = Σ_c ⌈n_c / b⌉ steps per epoch
+over chunks of n_c rows. Eqs. (2)–(4) and this step are those of the in-memory descent,
+whose code (:class:`LogisticScaling`, the batch loss, the step size) this module runs: on a
+single chunk with the same ``random_state`` (whose permutation of one chunk draws nothing)
+the two take the same steps.
 
 Row order. Every epoch draws a permutation of the chunks, then, as each chunk arrives, a
 permutation of its rows, both from one ``numpy.random.Generator`` seeded by ``random_state``;
@@ -141,11 +129,11 @@ def start_logistic_descent(
     learning_rate: Any = "auto",
     random_state: Any = None,
 ) -> LogisticDescentState:
-    """The state before the first step: W̃ = 0, η₀ of eq. (6), the seeded generator.
+    """The state before the first step: W̃ = 0, η₀ of the step-size rule, the seeded generator.
 
     ``statistics`` are the merged statistics of X weighted by wᵢ γ_{yᵢ} (count n, weight sum
     S), ``scaling`` their :class:`LogisticScaling`, ``row_smoothness`` the largest
-    wᵢ γ_{yᵢ} ‖z̃ᵢ‖² over all rows and ``steps_per_epoch`` T of eq. (6).
+    wᵢ γ_{yᵢ} ‖z̃ᵢ‖² over all rows and ``steps_per_epoch`` T (module docstring).
     """
     n_samples, total = int(statistics.count), float(statistics.weight_sum)
     batch = check_batch_size(batch_size, n_samples)
@@ -153,7 +141,7 @@ def start_logistic_descent(
     K = 1 if n_classes == 2 else n_classes
     strengths = penalty_strengths(scaling, l2, K)  # λ of eq. (2); the intercept is free
     rate: LearningRate = (
-        descent_rate(  # eq. (6) with L of eq. (5), shared with the in-memory descent
+        descent_rate(  # η₀ = 1/L_b, shared with the in-memory descent
             scaling,
             n_classes=n_classes,
             l2=l2,
