@@ -50,13 +50,13 @@ def reference_solution(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]
     return coef, intercept
 
 
-def glassbox_fit(solver: str) -> Callable:
+def glassbox_fit(solver: str, backend: str = "numpy") -> Callable:
     def fit(X, y, Xa):
         from glassbox import LinearRegression
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = LinearRegression(solver=solver).fit(X, y)
+            model = LinearRegression(solver=solver, backend=backend).fit(X, y)
         return model.coef_
 
     return fit
@@ -97,6 +97,7 @@ METHODS: dict[str, Callable] = {
     "glassbox normal": glassbox_fit("normal"),
     "glassbox qr": glassbox_fit("qr"),
     "glassbox svd": glassbox_fit("svd"),
+    "glassbox auto (torch)": glassbox_fit("auto", "torch"),
     "sklearn LinearRegression": sklearn_linear,
     "sklearn Ridge(cholesky)": sklearn_ridge,
     "numpy lstsq": numpy_lstsq,
@@ -106,9 +107,8 @@ METHODS: dict[str, Callable] = {
 
 
 def available(name: str) -> bool:
-    module = {"sklearn": "sklearn", "torch": "torch", "statsmodels": "statsmodels"}.get(
-        name.split()[0]
-    )
+    engine = "torch" if name.endswith("(torch)") else name.split()[0]
+    module = {"sklearn": "sklearn", "torch": "torch", "statsmodels": "statsmodels"}.get(engine)
     if module is None:
         return True
     try:
