@@ -36,6 +36,18 @@ def test_nan_names_the_partition() -> None:
         LinearRegression().fit(da.from_array(X, chunks=(20, 3)), da.from_array(y, chunks=20))
 
 
+def test_a_data_error_is_not_logged_by_the_worker_as_a_failed_task(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The error travels up the tree as a result and is raised on the driver: the user sees
+    # glassbox's message, not Dask's "Compute Failed" record with a worker traceback first.
+    X, y = _data()
+    X[45, 2] = np.nan
+    with caplog.at_level("ERROR", logger="distributed"), pytest.raises(ValueError):
+        LinearRegression().fit(da.from_array(X, chunks=(20, 3)), da.from_array(y, chunks=20))
+    assert not [r for r in caplog.records if "Compute Failed" in r.getMessage()]
+
+
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
 def test_non_finite_value_in_a_row_without_weight_is_still_named(bad: float) -> None:
     # The statistics pass does not scan the data: a non-finite result stands in for the scan.

@@ -24,6 +24,28 @@ from glassbox.distributed.data import Partitions, load_partition
 _GROUP_BYTES = 32 * 2**20
 
 
+@dataclass(frozen=True)
+class PartitionError:
+    """A ValueError or TypeError raised by a partition's checks or function, carried up the
+    tree as a result and raised again on the driver: raised on a worker, Dask would log it
+    as a failed task, traceback and all, before the user sees glassbox's message."""
+
+    error: ValueError | TypeError
+
+
+@dataclass(frozen=True)
+class _UnlessError:
+    """``combine``, passing the first :class:`PartitionError` among its inputs through."""
+
+    combine: Callable[[list[Any]], Any]
+
+    def __call__(self, items: list[Any]) -> Any:
+        for item in items:
+            if isinstance(item, PartitionError):
+                return item
+        return self.combine(items)
+
+
 def _apply(
     function: Callable[..., Any],
     combine: Callable[[list[Any]], Any],
@@ -42,17 +64,21 @@ def _apply(
     and row, or, when the data are finite, reports an overflow.
     """
     results = []
-    for offset, (x, y, w) in enumerate(blocks):
-        index = first + offset
-        X, Y, weights = load_partition(x, y, w, index, n_features, names, finite is None)
-        result = function(X, Y, weights, index, *args)
-        if finite is not None and not finite(result):
-            load_partition(x, y, w, index, n_features, names)  # raises, naming the values
-            raise ValueError(
-                f"Partition {index}: the sums over its rows overflow float64 although every "
-                "value is finite; rescale the columns (divide by a power of ten) and refit."
-            )
-        results.append(result)
+    try:
+        for offset, (x, y, w) in enumerate(blocks):
+            index = first + offset
+            X, Y, weights = load_partition(x, y, w, index, n_features, names, finite is None)
+            result = function(X, Y, weights, index, *args)
+            if finite is not None and not finite(result):
+                load_partition(x, y, w, index, n_features, names)  # raises, naming the values
+                raise ValueError(
+                    f"Partition {index}: the sums over its rows overflow float64 although "
+                    "every value is finite; rescale the columns (divide by a power of ten) "
+                    "and refit."
+                )
+            results.append(result)
+    except (ValueError, TypeError) as error:
+        return PartitionError(error)
     return results[0] if len(results) == 1 else combine(results)
 
 
@@ -134,6 +160,9 @@ class Engine:
             )
             for group in groups
         ]
-        root = tree_reduce(leaves, combine, self.split_every)
+        root = tree_reduce(leaves, _UnlessError(combine), self.split_every)
         self.passes += 1
-        return self.client.compute(root).result()
+        result = self.client.compute(root).result()
+        if isinstance(result, PartitionError):
+            raise result.error
+        return result
