@@ -123,6 +123,7 @@ def _stream_minibatch(estimator: Any, engine: Any) -> BackendFit:
     """
     from glassbox.distributed._dask import require
     from glassbox.distributed.data import load_partition
+    from glassbox.distributed.engine import Guarded, result_of
     from glassbox.linear.descent import partial_fit_descent
 
     delayed = require("dask").delayed
@@ -134,14 +135,16 @@ def _stream_minibatch(estimator: Any, engine: Any) -> BackendFit:
 
     def fetch(index: int) -> Any:
         x, y, w = parts.blocks[index]
-        task = delayed(load_partition)(x, y, w, index, parts.n_features, parts.feature_names)
+        task = delayed(Guarded(load_partition))(
+            x, y, w, index, parts.n_features, parts.feature_names
+        )
         return engine.client.compute(task)
 
     while epochs < int(estimator.max_epochs) and not converged:
         before = None if state is None else state.params[0].copy()
         pending = fetch(0)
         for index in range(len(parts)):
-            X, Y, weights = pending.result()
+            X, Y, weights = result_of(pending)
             if index + 1 < len(parts):
                 pending = fetch(index + 1)  # read the next partition while this one is used
             if len(X) == 0:

@@ -34,7 +34,7 @@ class PartitionError:
 
 
 @dataclass(frozen=True)
-class _UnlessError:
+class PassErrors:
     """``combine``, passing the first :class:`PartitionError` among its inputs through."""
 
     combine: Callable[[list[Any]], Any]
@@ -44,6 +44,28 @@ class _UnlessError:
             if isinstance(item, PartitionError):
                 return item
         return self.combine(items)
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """``function`` as a task: a ValueError or TypeError comes back as a
+    :class:`PartitionError` (for tasks run outside :meth:`Engine.reduce`)."""
+
+    function: Callable[..., Any]
+
+    def __call__(self, *args: Any) -> Any:
+        try:
+            return self.function(*args)
+        except (ValueError, TypeError) as error:
+            return PartitionError(error)
+
+
+def result_of(future: Any) -> Any:
+    """A future's result, raising a carried :class:`PartitionError` here, on the driver."""
+    result = future.result()
+    if isinstance(result, PartitionError):
+        raise result.error
+    return result
 
 
 def _apply(
@@ -160,9 +182,6 @@ class Engine:
             )
             for group in groups
         ]
-        root = tree_reduce(leaves, _UnlessError(combine), self.split_every)
+        root = tree_reduce(leaves, PassErrors(combine), self.split_every)
         self.passes += 1
-        result = self.client.compute(root).result()
-        if isinstance(result, PartitionError):
-            raise result.error
-        return result
+        return result_of(self.client.compute(root))

@@ -30,7 +30,7 @@ import numpy as np
 
 from glassbox.distributed._dask import require
 from glassbox.distributed.data import Partitions, TargetColumns, load_weights
-from glassbox.distributed.engine import Engine, tree_reduce
+from glassbox.distributed.engine import Engine, Guarded, PassErrors, result_of, tree_reduce
 from glassbox.labels import class_weights, label_type
 from glassbox.linear.lbfgs import lbfgs
 from glassbox.linear.logistic_loss import LogisticProblem
@@ -169,12 +169,12 @@ def label_pass(engine: Engine) -> LabelSummary:
     """Pass 0: the classes with their counts and weight sums, read from y (and w) only."""
     delayed = require("dask").delayed
     leaves = [
-        delayed(_label_summary, pure=True)(_labels_of_block(x, y), w, index)
+        delayed(Guarded(_label_summary), pure=True)(_labels_of_block(x, y), w, index)
         for index, (x, y, w) in enumerate(engine.partitions.blocks)
     ]
-    root = tree_reduce(leaves, merge_labels, engine.split_every)
+    root = tree_reduce(leaves, PassErrors(merge_labels), engine.split_every)
     engine.passes += 1
-    summary: LabelSummary = engine.client.compute(root).result()
+    summary: LabelSummary = result_of(engine.client.compute(root))
     return summary
 
 

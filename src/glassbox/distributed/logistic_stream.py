@@ -30,7 +30,7 @@ import numpy as np
 
 from glassbox.distributed._dask import require
 from glassbox.distributed.data import TargetColumns, load_partition
-from glassbox.distributed.engine import _GROUP_BYTES, Engine
+from glassbox.distributed.engine import _GROUP_BYTES, Engine, Guarded, result_of
 from glassbox.distributed.logistic import _encode, prepare_logistic, warn_unconverged
 from glassbox.distributed.statistics import SufficientStatistics, chunk_statistics, merge_all
 from glassbox.linear.logistic_stream import (
@@ -152,7 +152,7 @@ class _Reader:
     def _fetch(self, group: list[int]) -> Any:
         delayed = require("dask").delayed
         parts = self.engine.partitions
-        task = delayed(_load_group, pure=True)(
+        task = delayed(Guarded(_load_group), pure=True)(
             [parts.blocks[i] for i in group],
             group,
             parts.n_features,
@@ -170,7 +170,7 @@ class _Reader:
             return
         pending = self._fetch(groups[0])
         for number, group in enumerate(groups):
-            loaded = pending.result()
+            loaded = result_of(pending)
             if number + 1 < len(groups):
                 pending = self._fetch(groups[number + 1])  # read the next while this is used
             for index, (X, Y, weights) in zip(group, loaded):
