@@ -40,14 +40,16 @@ from scipy.linalg import qr, solve_triangular
 from glassbox.distributed.engine import Engine
 from glassbox.distributed.statistics import SufficientStatistics, chunk_statistics, merge_all
 from glassbox.linear.factorizations import (
-    CholeskyFactorization,
     cholesky_of_independent_columns,
     independent_columns_in_order,
     rank_tolerance,
 )
 from glassbox.linear.problem import EPS, LeastSquaresProblem
 from glassbox.linear.refine import MAX_REFINEMENT_STEPS, _split, residual_double_double
-from glassbox.linear.solvers import AUTO_CHOLESKY_MAX_COND, REFINE_CHOLESKY_ABOVE
+from glassbox.linear.solvers import (
+    REFINE_CHOLESKY_ABOVE,
+    choose_by_conditioning,
+)
 
 # Each refinement step costs a pass over the data; the in-memory solvers allow 10.
 MAX_DISTRIBUTED_REFINEMENT = min(MAX_REFINEMENT_STEPS, 6)
@@ -353,17 +355,11 @@ def solve_tsqr(engine: Engine, problem: StatisticsProblem, reason: str) -> Distr
 def choose(problem: StatisticsProblem) -> tuple[str, str]:
     """``"auto"``: Cholesky while the scaled design is well conditioned, else tall-skinny QR."""
     G, _ = problem.scaled_gram()
-    factorization = CholeskyFactorization.of(G, _non_null(problem))
-    if factorization is None:
-        return "qr", "scaled Gram matrix is singular: rank-revealing tall-skinny QR"
-    if factorization.cond > AUTO_CHOLESKY_MAX_COND:
-        return "qr", (
-            f"scaled design is ill-conditioned (cond ≈ {factorization.cond:.1e} > "
-            f"{AUTO_CHOLESKY_MAX_COND:.0e}): tall-skinny QR"
-        )
-    return "normal", (
-        f"scaled design is well conditioned (cond ≈ {factorization.cond:.3g}): "
-        "Cholesky on the normal equations from the merged statistics"
+    return choose_by_conditioning(
+        G,
+        _non_null(problem),
+        "tall-skinny QR",
+        "Cholesky on the normal equations from the merged statistics",
     )
 
 

@@ -242,15 +242,24 @@ def choose_solver(problem: LeastSquaresProblem) -> tuple[str, str]:
             "minimum-norm solution by SVD"
         )
     G, _ = problem.scaled_gram()
-    factorization = CholeskyFactorization.of(G, _non_null(problem))
+    return choose_by_conditioning(G, _non_null(problem), "Householder QR")
+
+
+def choose_by_conditioning(
+    G: np.ndarray, kept: np.ndarray, qr: str, normal: str = "Cholesky on the normal equations"
+) -> tuple[str, str]:
+    """The Gram half of ``"auto"``, for every engine that has the scaled Gram matrix G:
+    ``"normal"`` when G[kept, kept] is positive definite with cond(A) ≤ 1e4, else ``"qr"``
+    (``qr`` and ``normal`` name, in the reason, how the caller runs each)."""
+    factorization = CholeskyFactorization.of(G, kept)
     if factorization is None:
-        return "qr", "scaled Gram matrix is singular: rank-revealing Householder QR"
+        return "qr", f"scaled Gram matrix is singular: rank-revealing {qr}"
     if factorization.cond > AUTO_CHOLESKY_MAX_COND:
         return "qr", (
             f"scaled design is ill-conditioned (cond ≈ {factorization.cond:.1e} > "
-            f"{AUTO_CHOLESKY_MAX_COND:.0e}): Householder QR"
+            f"{AUTO_CHOLESKY_MAX_COND:.0e}): {qr}"
         )
-    return "normal", (
-        f"scaled design is well conditioned (cond ≈ {factorization.cond:.3g}): "
-        "Cholesky on the normal equations"
+    return (
+        "normal",
+        f"scaled design is well conditioned (cond ≈ {factorization.cond:.3g}): {normal}",
     )
