@@ -139,13 +139,6 @@ def statistics_pass(engine: Engine) -> SufficientStatistics:
 # --- per-partition pass functions (pure, run on the workers) --------------------------------
 
 
-def _sum(parts: list[np.ndarray]) -> np.ndarray:
-    total = parts[0].copy()
-    for part in parts[1:]:
-        total += part
-    return total
-
-
 def _exact_pair(terms: np.ndarray) -> tuple[float, float]:
     """Σ terms as hi + lo: hi correctly rounded, lo the rounded remainder (``math.fsum``)."""
     values = terms.tolist()
