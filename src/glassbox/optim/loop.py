@@ -65,6 +65,7 @@ from glassbox.optim.transforms import (
     OptimizerSpec,
     Params,
     apply_updates,
+    float_dtype,
     get_optimizer,
     global_norm,
 )
@@ -334,7 +335,7 @@ def descend(
         and schedule is not None
     )
 
-    params = tuple(np.array(p, dtype=np.float64) for p in params)
+    params = tuple(np.array(p, dtype=float_dtype(np.asarray(p))) for p in params)
     if state is None:
         state = LoopState(optimizer_state=transform.init(params))
     n_steps = state.n_steps

@@ -76,8 +76,14 @@ def _tuple(tree: Sequence[np.ndarray] | np.ndarray) -> Params:
     return tuple(tree)
 
 
+def float_dtype(array: np.ndarray) -> np.dtype:
+    """The dtype an optimizer keeps for a parameter: float32 stays float32 (a network trained
+    in single precision), everything else is computed in float64."""
+    return array.dtype if array.dtype == np.float32 else np.dtype(np.float64)
+
+
 def _zeros_like(params: Params) -> Params:
-    return tuple(np.zeros_like(p, dtype=np.float64) for p in _tuple(params))
+    return tuple(np.zeros(np.shape(p), dtype=float_dtype(np.asarray(p))) for p in _tuple(params))
 
 
 def apply_updates(params: Params, updates: Params) -> Params:
@@ -171,7 +177,10 @@ def scale_by_rss(
     """AdaGrad's scaling: s ← s + g²;  out g / (√s + ε)."""
 
     def init(params: Params) -> State:
-        return tuple(np.full_like(p, initial_accumulator_value, dtype=np.float64) for p in params)
+        return tuple(
+            np.full(np.shape(p), initial_accumulator_value, dtype=float_dtype(np.asarray(p)))
+            for p in params
+        )
 
     def update(grads: Params, state: State, params: Params) -> tuple[Params, State]:
         sums = tuple(s + g * g for s, g in zip(state, _tuple(grads)))
