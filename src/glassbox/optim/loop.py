@@ -30,6 +30,13 @@ and gradient and the validation loss, records them, and stops when
 
 ``stopping="auto"`` picks "gradient" for methods whose iterates converge to the minimum
 (full batch, SVRG) and "loss" for plain stochastic steps, which stall at a noise floor.
+``epoch_loss="batches"`` records instead the mean of the epoch's mini-batch losses, each taken
+before its update (what Keras and PyTorch training loops print), and skips the full-data pass,
+which for a neural network costs as much as another epoch; the plateau rule then reads that
+mean. ``max_steps`` ends the run after that many updates, mid-epoch if need be (a budget in
+iterations, as a language model's recipe states it), and ``step_callback(step, params)`` runs
+after every update, untimed (periodic validation, checkpoints).
+
 A loss that is not finite or has grown more than 10⁶-fold raises
 :class:`~glassbox.exceptions.DivergenceError`; reaching ``max_epochs`` unconverged warns
 with :class:`~glassbox.exceptions.ConvergenceWarning`.
@@ -71,6 +78,7 @@ from glassbox.optim.transforms import (
 )
 
 __all__ = [
+    "EPOCH_LOSSES",
     "STOPPING_RULES",
     "VARIANCE_REDUCTION",
     "DescentRun",
@@ -81,6 +89,7 @@ __all__ = [
 
 Rows = Any  # a slice or an integer index array
 STOPPING_RULES = ("auto", "gradient", "loss")
+EPOCH_LOSSES = ("full", "batches")
 VARIANCE_REDUCTION = (None, "svrg")
 DIVERGENCE_FACTOR = 1e6
 
@@ -252,6 +261,9 @@ def descend(
     check_convergence: bool = True,
     callback: Callable[[int, Params], bool | None] | None = None,
     validation_rows: np.ndarray | None = None,
+    epoch_loss: str = "full",
+    max_steps: int | None = None,
+    step_callback: Callable[[int, Params], bool | None] | None = None,
 ) -> DescentRun:
     """Minimize ``objective`` from ``params``; see the module docstring for the algorithm.
 
@@ -293,6 +305,15 @@ def descend(
     callback : callable, optional
         ``callback(epoch, params)`` after each epoch's bookkeeping (untimed); returning
         ``True`` stops the descent (``stop_reason="callback"``).
+    epoch_loss : {"full", "batches"}
+        What the history's ``train_loss`` is: the loss over all training rows after the
+        epoch (and its gradient norm), or the mean of the epoch's batch losses with no extra
+        pass (``grad_norm`` is then NaN and the stopping rule is the loss plateau).
+    max_steps : int, optional
+        Stop after this many updates in this call (``stop_reason="max_steps"``, no warning).
+    step_callback : callable, optional
+        ``step_callback(step, params)`` after each update, ``step`` counting from 1 over the
+        whole run (resumed runs included); untimed; returning ``True`` stops the descent.
     """
     check_loop_parameters(
         max_epochs=max_epochs,
@@ -303,6 +324,7 @@ def descend(
         early_stopping=early_stopping,
         variance_reduction=variance_reduction,
     )
+    batch_losses = _check_step_options(epoch_loss, max_steps, stopping, variance_reduction)
     rng = np.random.default_rng() if rng is None else rng
     options = dict(optimizer_options or {})
     transform: GradientTransformation = get_optimizer(optimizer, learning_rate, **options)
@@ -325,7 +347,9 @@ def descend(
     all_train: Rows = slice(None) if train_rows is None else train_rows
     batch = n_train if batch_size is None else min(int(batch_size), n_train)
     if stopping == "auto":
-        stopping = "gradient" if (batch == n_train or variance_reduction) else "loss"
+        stopping = (
+            "gradient" if (batch == n_train or variance_reduction) and not batch_losses else "loss"
+        )
 
     fused = (
         batch == 1
@@ -333,6 +357,9 @@ def descend(
         and not any(options.get(k) for k in ("momentum", "weight_decay"))
         and hasattr(objective, "plain_sgd_run")
         and schedule is not None
+        and not batch_losses
+        and step_callback is None
+        and max_steps is None
     )
 
     params = tuple(np.array(p, dtype=float_dtype(np.asarray(p))) for p in params)
@@ -345,10 +372,15 @@ def descend(
     n_averaged = state.average_sum_count
 
     evaluate = _Evaluator(objective, all_train)
-    with np.errstate(over="ignore", invalid="ignore"):
-        loss0, grad0, _ = evaluate(params, timed=False)
-    grad_norm0 = global_norm(grad0)
-    reference_loss = abs(loss0) if math.isfinite(loss0) else math.inf
+    if batch_losses:  # no full-data pass: the first batch's loss is the reference
+        grad_norm0, reference_loss = math.nan, math.nan
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss0, grad0, _ = evaluate(params, timed=False)
+        grad_norm0 = global_norm(grad0)
+        reference_loss = abs(loss0) if math.isfinite(loss0) else math.inf
+    steps_left = math.inf if max_steps is None else int(max_steps)
+    first_step = n_steps
 
     history = _new_history()
     elapsed = 0.0
@@ -372,9 +404,11 @@ def descend(
                 _, full_grad, seconds = evaluate(params, timed=True)
                 control = (params, full_grad)
                 start -= seconds  # the snapshot gradient is update work, even if cached
+            loss_sum, loss_rows, stop_requested = 0.0, 0, False
             if batch == n_train:
-                _, grads, seconds = evaluate(params, timed=True)
+                batch_loss, grads, seconds = evaluate(params, timed=True)
                 start -= seconds
+                loss_sum, loss_rows = batch_loss * n_train, n_train
                 if control is not None:
                     grads = control[1]
                 updates, opt_state = transform.update(grads, opt_state, params)
@@ -387,6 +421,8 @@ def descend(
                         if averaged is None
                         else tuple(a + (p - a) / n_averaged for a, p in zip(averaged, params))
                     )
+                seconds, stop_requested = _run_step_callback(step_callback, n_steps, params)
+                start += seconds
             elif fused and schedule is not None:
                 rows = np.arange(n_train) if order is None else order
                 steps = np.arange(n_steps, n_steps + rows.size)
@@ -412,12 +448,19 @@ def descend(
                     n_averaged = total
             else:
                 for first in range(0, n_train, batch):
+                    if n_steps - first_step >= steps_left:
+                        break
                     batch_rows: Rows = (
                         slice(first, first + batch)
                         if order is None
                         else order[first : first + batch]
                     )
-                    grads = objective.grad(params, batch_rows)
+                    if batch_losses:
+                        batch_loss, grads = objective.value_and_grad(params, batch_rows)
+                        size = min(batch, n_train - first)
+                        loss_sum, loss_rows = loss_sum + batch_loss * size, loss_rows + size
+                    else:
+                        grads = objective.grad(params, batch_rows)
                     if control is not None:
                         snapshot, full_grad = control
                         at_snapshot = objective.grad(snapshot, batch_rows)
@@ -432,17 +475,26 @@ def descend(
                             if averaged is None
                             else tuple(a + (p - a) / n_averaged for a, p in zip(averaged, params))
                         )
+                    seconds, stop_requested = _run_step_callback(step_callback, n_steps, params)
+                    start += seconds
+                    if stop_requested:
+                        break
         elapsed += time.perf_counter() - start
         epochs_run = epoch
 
         # --- bookkeeping, outside the timed update work ---------------------------------
         reported = averaged if (average is not False and averaged is not None) else params
         with np.errstate(over="ignore", invalid="ignore"):
-            loss, grads, _ = evaluate(reported, timed=False)
+            if batch_losses:
+                loss, grad_norm = loss_sum / max(loss_rows, 1), math.nan
+                if epoch == 1:
+                    reference_loss = abs(loss) if math.isfinite(loss) else math.inf
+            else:
+                loss, grads, _ = evaluate(reported, timed=False)
+                grad_norm = global_norm(grads)
             validation_loss = (
                 math.nan if validation_rows is None else objective.value(reported, validation_rows)
             )
-        grad_norm = global_norm(grads)
         rate = math.nan if schedule is None else float(schedule(max(n_steps - 1, 0)))
         _check_divergence(loss, reference_loss, rate, epoch)
         history["epoch"].append(epoch)
@@ -454,6 +506,12 @@ def descend(
 
         if callback is not None and callback(epoch, reported):
             stop_reason = "callback"
+            break
+        if stop_requested:
+            stop_reason = "callback"
+            break
+        if n_steps - first_step >= steps_left:
+            stop_reason = "max_steps"
             break
         if not check_convergence:
             continue
@@ -511,6 +569,39 @@ def descend(
         validation_rows=validation_rows,
         extra={"current_params": params},
     )
+
+
+def _check_step_options(
+    epoch_loss: Any, max_steps: Any, stopping: str, variance_reduction: Any
+) -> bool:
+    """Validate the per-step options; True when the history reads the batch losses."""
+    if epoch_loss not in EPOCH_LOSSES:
+        raise ValueError(f"epoch_loss must be one of {list(EPOCH_LOSSES)}, got {epoch_loss!r}.")
+    if max_steps is not None and (
+        isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1
+    ):
+        raise ValueError(f"max_steps must be None or an int >= 1, got {max_steps!r}.")
+    batch_losses = epoch_loss == "batches"
+    if batch_losses and stopping == "gradient":
+        raise ValueError(
+            'stopping="gradient" needs the full gradient each epoch; with epoch_loss="batches" '
+            'use stopping="loss" (or "auto").'
+        )
+    if batch_losses and variance_reduction:
+        raise ValueError('variance_reduction="svrg" needs full gradients; use epoch_loss="full".')
+    return batch_losses
+
+
+def _run_step_callback(
+    step_callback: Callable[[int, Params], bool | None] | None, step: int, params: Params
+) -> tuple[float, bool]:
+    """Run the step callback: (its seconds, to take out of the timed update work; whether it
+    asked to stop)."""
+    if step_callback is None:
+        return 0.0, False
+    start = time.perf_counter()
+    stop = bool(step_callback(step, params))
+    return time.perf_counter() - start, stop
 
 
 def _advance_sgd_state(opt_state: Any, n_steps: int) -> Any:
