@@ -19,7 +19,7 @@ gradient cannot be taken (use :func:`~glassbox.autograd.check_gradients` or fini
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -374,53 +374,54 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     through time) does not hit Python's recursion limit.
     """
     order: list[Tensor] = []
-    visited: set[int] = set()
+    visited: set[Tensor] = set()  # tensors hash by identity
     stack: list[tuple[Tensor, bool]] = [(root, False)]
+    push, pop, append, visit = stack.append, stack.pop, order.append, visited.add
     while stack:
-        node, finished = stack.pop()
+        node, finished = pop()
         if finished:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent, _ in node._edges:
-            if id(parent) not in visited:
-                stack.append((parent, False))
+            append(node)
+        elif node not in visited:
+            visit(node)
+            push((node, True))
+            for parent, _ in node._edges:
+                if parent not in visited:
+                    push((parent, False))
     return order
 
 
 def _run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
     """Eq. (1): push ∂L/∂node from ``root`` to the leaves in reverse topological order."""
-    pending: dict[int, np.ndarray] = {id(root): seed}
-    owned: set[int] = set()  # arrays this pass created, safe to add into in place
+    pending: dict[Tensor, np.ndarray] = {root: seed}
+    owned: set[int] = set()  # ids of arrays this pass created, safe to add into in place
     given_to_leaves: set[int] = set()
     for node in reversed(_topological_order(root)):
-        gradient = pending.pop(id(node), None)
+        gradient = pending.pop(node, None)
         if gradient is None:
             continue
         # Once passed on, an array may be shared (a vjp may return it as it is, to several
         # inputs), so it is no longer safe to add into.
         is_owned = id(gradient) in owned
-        owned.discard(id(gradient))
-        if not node._edges or node._retain:
+        if is_owned:
+            owned.discard(id(gradient))
+        edges = node._edges
+        if not edges or node._retain:
             _accumulate_leaf(node, gradient, is_owned, given_to_leaves)
-        for parent, vjp in node._edges:
+        for parent, vjp in edges:
             contribution = vjp(gradient)
-            if contribution.shape != parent.data.shape:
-                contribution = unbroadcast(contribution, parent.data.shape)
-            key = id(parent)
-            earlier = pending.get(key)
+            shape = parent.data.shape
+            if contribution.shape != shape:
+                contribution = unbroadcast(contribution, shape)
+            earlier = pending.get(parent)
             if earlier is None:
-                pending[key] = contribution
+                pending[parent] = contribution
             elif id(earlier) in owned and earlier.dtype == contribution.dtype:
                 earlier += contribution
             else:
                 total = earlier + contribution
                 owned.add(id(total))
-                pending[key] = total
-        if not retain_graph and node._edges:
+                pending[parent] = total
+        if edges and not retain_graph:
             node._edges = ()
             node._freed = True
 
@@ -440,10 +441,6 @@ def _accumulate_leaf(node: Tensor, gradient: np.ndarray, is_owned: bool, given: 
         gradient = np.array(gradient)
     given.add(id(gradient if gradient.base is None else gradient.base))
     node.grad = gradient
-
-
-def _sequence(values: Sequence[Any]) -> list[Tensor]:
-    return [as_tensor(v) for v in values]
 
 
 from glassbox.autograd.ops import arithmetic as _arithmetic  # noqa: E402
