@@ -56,8 +56,13 @@ def _memory(record: dict[str, Any]) -> str:
 
 
 def _converged(record: dict[str, Any]) -> str:
+    """yes / no, and for a descent cell short of its digits why (:mod:`glassbox.bench.budget`)."""
     value = record.get("converged")
-    return "" if value is None else ("yes" if value else "no")
+    if value is None:
+        return ""
+    word = "yes" if value else "no"
+    note = record.get("convergence_note")
+    return f"{word} ({note})" if note else word
 
 
 def _status(record: dict[str, Any]) -> str:

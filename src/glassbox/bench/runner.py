@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from glassbox.bench.budget import budget_note
 from glassbox.bench.config import BenchConfig
 from glassbox.bench.plan import Cell, Skipped, plan_cells
 from glassbox.bench.protocol import measure
@@ -398,6 +399,9 @@ class Runner:
             if reference is not None:
                 record["digits"] = correct_digits_of(estimator, reference[0])
                 record["reference"] = reference[1]
+            note = budget_note(estimator, prepared.X_train, record.get("digits"))
+            if note is not None:
+                record["convergence_note"] = note
         except DivergenceError as error:
             record.update(status="diverged", error=_error(error))
         except Exception as error:
