@@ -59,13 +59,16 @@ BACKENDS = ("numpy", "torch", "sklearn")
 
 
 def as_generator(random_state: Any) -> np.random.Generator:
-    """A NumPy Generator from None, an int, a Generator or a legacy RandomState."""
+    """A NumPy Generator from None, an int, a Generator or a legacy RandomState.
+
+    ``None`` is the fixed seed 0, so that refitting gives the same network (scikit-learn
+    draws a fresh seed instead); pass a Generator for fresh randomness."""
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
     if random_state is None or isinstance(random_state, numbers.Integral):
-        return np.random.default_rng(None if random_state is None else int(random_state))
+        return np.random.default_rng(0 if random_state is None else int(random_state))
     raise ValueError(
         f"random_state must be None, an int or a numpy random generator; got {random_state!r}."
     )

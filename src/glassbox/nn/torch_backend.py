@@ -182,7 +182,8 @@ def torch_loss(loss: Any, alpha: float = 0.0) -> Any:
             value = scale * reduce(per_output(values), w)
         if alpha:
             squares = sum((p * p).sum() for p in model.parameters() if p.ndim == 2)
-            value = value + 0.5 * alpha * squares / X.shape[0]
+            size = X.shape[0] if w is None else w.sum()
+            value = value + 0.5 * alpha * squares / size
         return value
 
     return loss_fn

@@ -6,7 +6,8 @@ data. :class:`ModuleObjective` makes a network that function:
     F_B(θ) = L(f_θ(X_B), y_B, s_B) + (λ / 2|B|) Σ_W ‖W‖²,                           (1)
 
 the loss of eq. (1) of :mod:`glassbox.nn.losses` on batch B, plus an optional L2 penalty on the
-weight matrices scaled as scikit-learn's MLP scales it (``alpha`` / batch size). A call
+weight matrices scaled as scikit-learn's MLP scales it (``alpha`` / batch size, where the
+size is the batch's total sample weight when there are weights). A call
 loads θ into the module's Parameters (the arrays themselves, no copy), runs the forward pass
 in training mode, ``backward()``, and returns (F_B, ∇F_B) with each gradient in its
 parameter's dtype. ``value`` (the loop's validation loss) runs in evaluation mode, with no
@@ -90,7 +91,12 @@ class ModuleObjective:
         weights = None if self.sample_weight is None else self.sample_weight[rows]
         return self.X[rows], self.y[rows], weights
 
-    def _penalty(self, params: tuple[np.ndarray, ...], n_rows: int) -> float:
+    @staticmethod
+    def _batch_size(X: np.ndarray, weights: np.ndarray | None) -> float:
+        """|B| of eq. (1): the rows, or their total weight (a weight-2 row counts twice)."""
+        return float(len(X)) if weights is None else float(weights.sum())
+
+    def _penalty(self, params: tuple[np.ndarray, ...], n_rows: float) -> float:
         if not self.alpha:
             return 0.0
         squares = sum(float(np.vdot(params[i], params[i])) for i in self.penalized)
@@ -114,7 +120,7 @@ class ModuleObjective:
             grads.append(np.zeros_like(parameter.data) if grad is None else grad)
         value = float(loss.data)
         if self.alpha:
-            n_rows = len(X)
+            n_rows = self._batch_size(X, weights)
             value += self._penalty(params, n_rows)
             for i in self.penalized:
                 grads[i] = grads[i] + (self.alpha / n_rows) * params[i]
@@ -137,5 +143,5 @@ class ModuleObjective:
                 loss = float(self.loss(self.module(X), y, weights).data)
         finally:
             self.module.train(was_training)
-        self.last_value = loss + self._penalty(params, len(X))
+        self.last_value = loss + self._penalty(params, self._batch_size(X, weights))
         return self.last_value
