@@ -99,25 +99,32 @@ def _windows(padded: np.ndarray, kernel_size: int, stride: int, dilation: int, n
 
 
 def _pad_length(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
+    """x with ``padding`` steps of ``value`` at the start and the end of the length axis."""
     if padding == (0, 0):
         return x
-    return np.pad(x, ((0, 0), padding, (0, 0)), constant_values=value)
+    left, right = padding
+    out = np.empty((x.shape[0], x.shape[1] + left + right, x.shape[2]), dtype=x.dtype)
+    out[:, :left] = value
+    out[:, left + x.shape[1] :] = value
+    out[:, left : left + x.shape[1]] = x
+    return out
 
 
 def _col2im(
-    columns: np.ndarray,
+    taps: Any,
     padded_shape: tuple[int, ...],
     stride: int,
     dilation: int,
     padding: tuple[int, int],
 ) -> np.ndarray:
-    """Add the window gradients (B, L_out, K, C) back to the input positions they read."""
-    n_out, kernel_size = columns.shape[1], columns.shape[2]
-    full = np.zeros(padded_shape, dtype=columns.dtype)
+    """Add the window gradients back to the input positions they read; ``taps[k]`` is the
+    (B, L_out, C) gradient of what tap k read at every output position."""
+    n_out = taps[0].shape[1]
+    full = np.zeros(padded_shape, dtype=taps[0].dtype)
     reach = stride * (n_out - 1) + 1
-    for k in range(kernel_size):  # one strided add per tap, every position at once
+    for k, tap in enumerate(taps):  # one strided add per tap, every position at once
         start = dilation * k
-        full[:, start : start + reach : stride] += columns[:, :, k]
+        full[:, start : start + reach : stride] += tap
     return full[:, padding[0] : padded_shape[1] - padding[1]]
 
 
@@ -149,15 +156,18 @@ def conv1d(
     columns = _windows(padded, kernel_size, stride, dilation, n_out).reshape(batch * n_out, -1)
     # (C_out, C_in, K) -> (K, C_in, C_out) -> (K·C_in, C_out), matching the column order
     kernel = weight.data.transpose(2, 1, 0).reshape(-1, n_out_channels)
+    by_tap = weight.data.transpose(2, 0, 1)  # (K, C_out, C_in), for the backward product
     out = columns @ kernel
     if bias is not None:
         out += bias.data
     out = out.reshape(batch, n_out, n_out_channels)
 
     def grad_x(g: np.ndarray) -> np.ndarray:
-        column_grad = g.reshape(-1, n_out_channels) @ kernel.T  # eq. (2)
-        column_grad = column_grad.reshape(batch, n_out, kernel_size, n_in_channels)
-        return _col2im(column_grad, padded.shape, stride, dilation, pads)
+        # eq. (2), ∂L/∂cols = Ḡ Wᵀ, computed tap-major: (B·L_out, C_out) @ (K, C_out, C_in)
+        # -> (K, B·L_out, C_in), so each tap's block is contiguous for col2im
+        column_grad = np.matmul(g.reshape(-1, n_out_channels), by_tap)
+        taps = column_grad.reshape(kernel_size, batch, n_out, n_in_channels)
+        return _col2im(taps, padded.shape, stride, dilation, pads)
 
     def grad_weight(g: np.ndarray) -> np.ndarray:
         flat = columns.T @ g.reshape(-1, n_out_channels)  # (K·C_in, C_out), eq. (2)
@@ -200,8 +210,8 @@ def max_pool1d(x: Tensor, pool_size: int, stride: int | None = None, padding: An
     out = np.take_along_axis(windows, winner[:, :, None], axis=2)[:, :, 0]
 
     def grad(g: np.ndarray) -> np.ndarray:
-        taps = np.stack([np.where(winner == k, g, 0) for k in range(pool_size)], axis=2)
-        return _col2im(taps.astype(g.dtype, copy=False), padded.shape, step, 1, pads)
+        taps = [np.where(winner == k, g, 0).astype(g.dtype, copy=False) for k in range(pool_size)]
+        return _col2im(taps, padded.shape, step, 1, pads)
 
     return Tensor._from_op(out, "max_pool1d", (x, grad))
 
@@ -214,7 +224,7 @@ def avg_pool1d(x: Tensor, pool_size: int, stride: int | None = None, padding: An
     out = _windows(padded, pool_size, step, 1, n_out).mean(axis=2)
 
     def grad(g: np.ndarray) -> np.ndarray:
-        share = np.broadcast_to((g / pool_size)[:, :, None], (*g.shape[:2], pool_size, g.shape[2]))
-        return _col2im(share, padded.shape, step, 1, pads)
+        share = g / pool_size
+        return _col2im([share] * pool_size, padded.shape, step, 1, pads)
 
     return Tensor._from_op(out, "avg_pool1d", (x, grad))

@@ -30,7 +30,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from glassbox.autograd.tensor import Tensor
 
@@ -112,6 +111,7 @@ class _Inputs:
         states: tuple[Tensor, ...],
         mask: np.ndarray | None,
         order: np.ndarray,
+        scale: np.ndarray | None = None,
     ) -> None:
         _check_shapes(x, weight_ih, weight_hh, bias_ih, bias_hh, states, mask, order.size)
         arrays = [x.data, weight_ih.data, weight_hh.data] + [s.data for s in states]
@@ -122,27 +122,23 @@ class _Inputs:
         self.inverse = np.argsort(order)
         self.w_ih = weight_ih.data[order].astype(self.dtype, copy=False)  # (G·H, F)
         self.w_hh = weight_hh.data[order].astype(self.dtype, copy=False)  # (G·H, H)
-        self.w_hh_t = np.ascontiguousarray(self.w_hh.T)  # (H, G·H)
         width = self.w_ih.shape[0]
-        self.b_ih = (
-            np.zeros(width, self.dtype)
-            if bias_ih is None
-            else bias_ih.data[order].astype(self.dtype)
+        self.b_ih, self.b_hh = (
+            np.zeros(width, self.dtype) if b is None else b.data[order].astype(self.dtype)
+            for b in (bias_ih, bias_hh)
         )
-        self.b_hh = (
-            np.zeros(width, self.dtype)
-            if bias_hh is None
-            else bias_hh.data[order].astype(self.dtype)
-        )
+        # the forward pass may work with scaled pre-activations (see _sigmoid_of_negated)
+        self.scale = np.ones(width, self.dtype) if scale is None else scale.astype(self.dtype)
+        self.w_hh_t = np.ascontiguousarray((self.w_hh * self.scale[:, None]).T)  # (H, G·H)
         # (B, T, F) -> (T, B, F), contiguous, so step t is one block of rows
         self.xs = np.ascontiguousarray(x.data.transpose(1, 0, 2), dtype=self.dtype)
         self.mask = None if mask is None else mask.T[:, :, None].astype(self.dtype)  # (T, B, 1)
         self.keep = None if self.mask is None else 1 - self.mask
 
     def project(self, bias: np.ndarray) -> np.ndarray:
-        """P = X W_ihᵀ + bias for every step at once: (T, B, G·H)."""
-        flat = self.xs.reshape(-1, self.n_features) @ self.w_ih.T
-        flat += bias
+        """P = (X W_ihᵀ + bias) · scale for every step at once: (T, B, G·H)."""
+        flat = self.xs.reshape(-1, self.n_features) @ (self.w_ih.T * self.scale)
+        flat += bias * self.scale
         return flat.reshape(self.steps, self.batch, -1)
 
     def weight_gradients(
@@ -165,6 +161,19 @@ class _Inputs:
             dx = (flat_in @ self.w_ih).reshape(self.steps, self.batch, self.n_features)
             out["x"] = dx.transpose(1, 0, 2)
         return out
+
+
+def _sigmoid_of_negated(buffer: np.ndarray) -> None:
+    """σ(a) = 1 / (1 + e⁻ᵃ) in place, from a buffer that holds −a.
+
+    The forward passes fold the minus sign into the weights (and, for a tanh gate, −2, since
+    tanh a = 2σ(2a) − 1), so every gate of a step is one exp, one add and one reciprocal over
+    a contiguous block: cheaper than ``scipy.special.expit`` plus ``np.tanh``.
+    """
+    with np.errstate(over="ignore"):  # e⁺ᴵⁿᶠ → inf → σ = 0, as it should
+        np.exp(buffer, out=buffer)
+    buffer += 1
+    np.reciprocal(buffer, out=buffer)
 
 
 def _edges(
@@ -272,7 +281,9 @@ def lstm(
     (B, 4H) @ (4H, H) product.
     """
     hidden = weight_hh.shape[1]
-    a = _Inputs(x, weight_ih, weight_hh, bias_ih, bias_hh, (h0, c0), mask, _lstm_order(hidden))
+    scale = np.repeat([-1.0, -1.0, -1.0, -2.0], hidden)  # −a for σ; −2a_g for tanh
+    order = _lstm_order(hidden)
+    a = _Inputs(x, weight_ih, weight_hh, bias_ih, bias_hh, (h0, c0), mask, order, scale)
     n_steps, batch = a.steps, a.batch
     states = np.empty((2, n_steps + 1, batch, hidden), dtype=a.dtype)
     hs, cs = states[0], states[1]
@@ -282,10 +293,11 @@ def lstm(
     product = np.empty((batch, hidden), dtype=a.dtype)
     for t in range(n_steps):
         gate = gates[t]
-        gate += hs[t] @ a.w_hh_t  # every gate in one product
-        special.expit(gate[:, : 3 * hidden], out=gate[:, : 3 * hidden])
-        np.tanh(gate[:, 3 * hidden :], out=gate[:, 3 * hidden :])
+        gate += hs[t] @ a.w_hh_t  # every gate in one product (negated, see scale)
+        _sigmoid_of_negated(gate)
         o, i, f, g = (gate[:, k * hidden : (k + 1) * hidden] for k in range(4))
+        g *= 2  # g = tanh(a_g) = 2σ(2a_g) − 1
+        g -= 1
         np.multiply(f, cs[t], out=cs[t + 1])  # eq. (3)
         np.multiply(i, g, out=product)
         cs[t + 1] += product
@@ -373,7 +385,10 @@ def gru(
     input and hidden products get different gradients in the n block).
     """
     hidden = weight_hh.shape[1]
-    a = _Inputs(x, weight_ih, weight_hh, bias_ih, bias_hh, (h0,), mask, np.arange(3 * hidden))
+    scale = np.repeat([-1.0, -1.0, 1.0], hidden)  # −a for the σ gates r and z
+    order = np.arange(3 * hidden)
+    a = _Inputs(x, weight_ih, weight_hh, bias_ih, bias_hh, (h0,), mask, order, scale)
+    bias_hidden = a.b_hh * a.scale
     n_steps, batch = a.steps, a.batch
     states = np.empty((n_steps + 1, batch, hidden), dtype=a.dtype)
     states[0] = h0.data
@@ -382,10 +397,10 @@ def gru(
     hidden_part = np.empty((batch, 3 * hidden), dtype=a.dtype)
     for t in range(n_steps):
         np.matmul(states[t], a.w_hh_t, out=hidden_part)
-        hidden_part += a.b_hh
+        hidden_part += bias_hidden
         gate = gates[t]
         gate[:, : 2 * hidden] += hidden_part[:, : 2 * hidden]
-        special.expit(gate[:, : 2 * hidden], out=gate[:, : 2 * hidden])
+        _sigmoid_of_negated(gate[:, : 2 * hidden])
         r, z, n = (gate[:, k * hidden : (k + 1) * hidden] for k in range(3))
         recurrent_n[t] = hidden_part[:, 2 * hidden :]
         n += r * recurrent_n[t]
