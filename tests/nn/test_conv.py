@@ -170,3 +170,17 @@ def test_bad_input_is_a_clear_error() -> None:
         MaxPool1D(2, padding=2)(np.zeros((1, 5, 1)))
     with pytest.raises(ValueError, match=r"\(batch, length, channels\)"):
         AvgPool1D(2)(np.zeros(5))
+
+
+def test_same_padding_with_a_stride_is_tensorflows_rule_and_no_bias_matches_torch() -> None:
+    """padding="same", stride 2, L = 9, K = 4: L_out = ⌈9 / 2⌉ = 5, which needs
+    (5 − 1)·2 + 4 − 9 = 3 padding steps, 1 on the left and 2 on the right."""
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 9, 3))
+    layer = Conv1D(4, 4, stride=2, padding="same", use_bias=False, in_channels=3, rng=0)
+    reference = torch.nn.Conv1d(3, 4, 4, stride=2, bias=False).double()
+    reference.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    out = layer(x)
+    expected = reference(torch.nn.functional.pad(_to_torch(x, grad=False), (1, 2)))
+    assert out.shape == (2, 5, 4)
+    np.testing.assert_allclose(out.data, _from_torch(expected), atol=TOL, rtol=0)

@@ -13,7 +13,7 @@ import pytest
 
 from glassbox.autograd import Tensor, check_gradients
 from glassbox.autograd.ops.recurrent import gru, lstm, rnn_tanh
-from glassbox.nn import GRU, LSTM, RNN, detach_state
+from glassbox.nn import GRU, LSTM, RNN, Sequential, detach_state
 from glassbox.optim import apply_updates, chain, clip_by_global_norm, sgd
 
 torch = pytest.importorskip("torch")
@@ -141,15 +141,61 @@ def test_bptt_matches_finite_differences(op) -> None:
         assert check.worst < 1e-7, str(check)
 
 
-def test_float32_runs_in_float32() -> None:
-    layer = LSTM(3, return_sequences=True, rng=0).astype(np.float32)
-    x = Tensor(np.ones((2, 4, 5), dtype=np.float32), requires_grad=True)
-    layer(x)  # built as float64 at the first call, then converted below
-    layer.astype(np.float32)
-    out = layer(x)
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_float32_runs_in_float32_and_agrees_with_float64(kind) -> None:
+    """float32 in, float32 out (values, gradients, parameters' gradients), and within 1e-5 of
+    the float64 run: about 100 float32 roundings (ε = 6e-8) over four steps of O(1) values."""
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 4, 5))
+    results = {}
+    for dtype in (np.float64, np.float32):
+        layer = LAYERS[kind][0](3, input_size=5, return_sequences=True, rng=0).astype(dtype)
+        xt = Tensor(x.astype(dtype), requires_grad=True)
+        out = layer(xt)
+        (out * out).sum().backward()
+        results[dtype] = (out.data, xt.grad, layer.weight_hh_l0.grad)
+        assert all(a.dtype == dtype for a in results[dtype])
+    for single, double in zip(results[np.float32], results[np.float64]):
+        np.testing.assert_allclose(single, double, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_without_biases_matches_torch(kind) -> None:
+    rng = np.random.default_rng(13)
+    ours = LAYERS[kind][0](3, input_size=2, return_sequences=True, use_bias=False, rng=0)
+    theirs = getattr(torch.nn, LAYERS[kind][1])(2, 3, bias=False, batch_first=True).double()
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    x = rng.standard_normal((2, 5, 2))
+    xt, tx = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours(xt).sum().backward()
+    theirs(tx)[0].sum().backward()
+    np.testing.assert_allclose(xt.grad, tx.grad.numpy(), atol=TOL, rtol=0)
+    assert sorted(ours.state_dict()) == sorted(theirs.state_dict())
+
+
+def test_stacked_layers_match_a_two_layer_torch_lstm() -> None:
+    """Sequential(LSTM, LSTM) is torch's num_layers=2: its ``_l1`` weights are the second
+    layer's ``_l0`` ones."""
+    rng = np.random.default_rng(14)
+    ours = Sequential(
+        LSTM(4, input_size=3, return_sequences=True, bidirectional=True, rng=0),
+        LSTM(4, input_size=8, return_sequences=True, bidirectional=True, rng=1),
+    )
+    theirs = torch.nn.LSTM(3, 4, num_layers=2, batch_first=True, bidirectional=True).double()
+    theirs.load_state_dict(
+        {
+            name[2:].replace("_l0", f"_l{name[0]}"): torch.tensor(value)
+            for name, value in ours.state_dict().items()  # "1.weight_ih_l0" -> "weight_ih_l1"
+        }
+    )
+    x = rng.standard_normal((2, 6, 3))
+    xt, tx = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out = ours(xt)
     out.sum().backward()
-    assert out.dtype == np.float32 and x.grad.dtype == np.float32
-    assert layer.weight_hh_l0.grad.dtype == np.float32
+    tout = theirs(tx)[0]
+    tout.sum().backward()
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), atol=TOL, rtol=0)
+    np.testing.assert_allclose(xt.grad, tx.grad.numpy(), atol=TOL, rtol=0)
 
 
 def test_truncated_bptt_matches_torch_with_detached_state() -> None:
