@@ -25,6 +25,7 @@ Options:
 Truncated backpropagation through time over a long stream: feed it in chunks of k steps,
 carrying the state from chunk to chunk and cutting the graph with :func:`detach_state`::
 
+    lstm = LSTM(64, return_sequences=True, return_state=True)
     state = None
     for chunk in chunks:                       # (batch, k, features) each
         output, state = lstm(chunk, initial_state=state)
