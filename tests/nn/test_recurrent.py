@@ -271,3 +271,14 @@ def test_bad_input_is_a_clear_error() -> None:
         RNN(2)(np.zeros((2, 5, 3)), mask=np.ones((2, 4), dtype=bool))
     with pytest.raises(ValueError, match="units must be"):
         GRU(0)
+
+
+def test_lazily_built_layers_take_the_float_dtype_of_their_first_input() -> None:
+    from glassbox.nn import Conv1D
+
+    for layer, shape in ((GRU(3), (2, 4, 5)), (Conv1D(3, 2), (2, 4, 5))):
+        layer(np.zeros(shape, dtype=np.float32))
+        assert {p.dtype for p in layer.parameters()} == {np.dtype(np.float32)}
+    layer = LSTM(3)
+    layer(np.zeros((2, 4, 5), dtype=np.int64))
+    assert {p.dtype for p in layer.parameters()} == {np.dtype(np.float64)}

@@ -32,6 +32,12 @@ def _positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
+def weight_dtype(x: Tensor) -> np.dtype:
+    """The dtype of weights built lazily from a first input: float32 stays float32 (a network
+    trained in single precision), anything else gives float64."""
+    return np.dtype(np.float32) if x.dtype == np.float32 else np.dtype(np.float64)
+
+
 def as_rng(rng: Any) -> np.random.Generator:
     """A ``numpy.random.Generator`` from a seed, a Generator or None (fresh entropy)."""
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
@@ -56,7 +62,8 @@ class Conv1D(Module):
     use_bias : bool
         Add a learned β per filter.
     in_channels : int, optional
-        C_in; when omitted the weights are created at the first call, from the input.
+        C_in; when omitted the weights are created at the first call, from the input (in
+        float32 for a float32 input, else float64).
     rng : int or numpy.random.Generator, optional
         Seeds the initial weights: U(−1/√(C_in K), 1/√(C_in K)), torch's default.
     """
@@ -85,14 +92,14 @@ class Conv1D(Module):
         if in_channels is not None:
             self.build(_positive_int("in_channels", in_channels))
 
-    def build(self, in_channels: int) -> None:
+    def build(self, in_channels: int, dtype: Any = np.float64) -> None:
         """Create ``weight`` (filters, in_channels, kernel_size) and ``bias`` (filters,)."""
         self.in_channels = in_channels
         bound = 1 / math.sqrt(in_channels * self.kernel_size)
         shape = (self.filters, in_channels, self.kernel_size)
-        self.weight = Parameter(self._rng.uniform(-bound, bound, shape))
+        self.weight = Parameter(self._rng.uniform(-bound, bound, shape), dtype=dtype)
         if self.use_bias:
-            self.bias = Parameter(self._rng.uniform(-bound, bound, self.filters))
+            self.bias = Parameter(self._rng.uniform(-bound, bound, self.filters), dtype=dtype)
 
     def forward(self, x: Any) -> Tensor:
         """(batch, length, in_channels) -> (batch, L_out, filters)."""
@@ -103,7 +110,7 @@ class Conv1D(Module):
                 "A single signal per row needs a channel axis: x[..., None]."
             )
         if self.in_channels is None:
-            self.build(x.shape[2])
+            self.build(x.shape[2], weight_dtype(x))
         elif x.shape[2] != self.in_channels:
             raise ValueError(
                 f"Conv1D was built for {self.in_channels} input channels but the input has "

@@ -44,7 +44,7 @@ import numpy as np
 from glassbox.autograd.ops.recurrent import gru, lstm, rnn_tanh
 from glassbox.autograd.ops.shape import concatenate, stack
 from glassbox.autograd.tensor import Tensor, as_tensor
-from glassbox.nn.layers.conv import as_rng
+from glassbox.nn.layers.conv import as_rng, weight_dtype
 from glassbox.nn.module import Module, Parameter
 
 __all__ = ["GRU", "LSTM", "RNN", "detach_state", "lengths_to_mask"]
@@ -108,22 +108,21 @@ class _Recurrent(Module):
         """D: 2 when bidirectional, else 1."""
         return 2 if self.bidirectional else 1
 
-    def build(self, input_size: int) -> None:
+    def build(self, input_size: int, dtype: Any = np.float64) -> None:
         """Create the weights, U(−1/√units, 1/√units) each (torch's default)."""
         self.input_size = input_size
         bound = 1 / math.sqrt(self.units)
         width = self.n_gates * self.units
+        shapes: dict[str, tuple[int, ...]] = {
+            "weight_ih": (width, input_size),
+            "weight_hh": (width, self.units),
+        }
+        if self.use_bias:
+            shapes |= {"bias_ih": (width,), "bias_hh": (width,)}
         for suffix in ("_l0", "_l0_reverse")[: self.n_directions]:
-            uniform = self._rng.uniform
-            setattr(
-                self, "weight_ih" + suffix, Parameter(uniform(-bound, bound, (width, input_size)))
-            )
-            setattr(
-                self, "weight_hh" + suffix, Parameter(uniform(-bound, bound, (width, self.units)))
-            )
-            if self.use_bias:
-                setattr(self, "bias_ih" + suffix, Parameter(uniform(-bound, bound, width)))
-                setattr(self, "bias_hh" + suffix, Parameter(uniform(-bound, bound, width)))
+            for name, shape in shapes.items():  # torch's order: weights, then biases
+                values = self._rng.uniform(-bound, bound, shape)
+                setattr(self, name + suffix, Parameter(values, dtype=dtype))
 
     def _weights(self, direction: int) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
         suffix = "_l0_reverse" if direction else "_l0"
@@ -176,7 +175,7 @@ class _Recurrent(Module):
             )
         batch, n_steps, n_features = x.shape
         if self.input_size is None:
-            self.build(n_features)
+            self.build(n_features, weight_dtype(x))
         elif n_features != self.input_size:
             raise ValueError(
                 f"{name} was built for {self.input_size} input features but the input has "
@@ -237,7 +236,8 @@ class RNN(_Recurrent):
     units : int
         H, the size of the hidden state.
     input_size : int, optional
-        The number of input features; when omitted, taken from the first input.
+        The number of input features; when omitted, taken from the first input (and the
+        weights are float32 for a float32 input, else float64).
     return_sequences, return_state, bidirectional : bool
         See the module docstring.
     use_bias : bool
