@@ -329,29 +329,32 @@ def lstm(
         if a.mask is not None:
             to_cell *= a.mask
             factor_o *= a.mask
-        delta = np.empty_like(gates)  # δa_t as (o, i, f, g)
+        # δa_o and δa_(i,f,g) in separate arrays, so every write in the loop is contiguous
+        delta_o = np.empty((n_steps, batch, hidden), dtype=a.dtype)
+        delta_ifg = np.empty((n_steps, batch, 3, hidden), dtype=a.dtype)
+        w_o, w_ifg = a.w_hh[:hidden], a.w_hh[hidden:]  # the blocks of W_hh they multiply
+        cells_read = bool(np.any(g_c[:-1]))  # usually only c_T (or no c) is used
         dh = np.array(g_h[-1], dtype=a.dtype)
         dc = np.array(g_c[-1], dtype=a.dtype)
         dc_step = np.empty((batch, hidden), dtype=a.dtype)
         for t in range(n_steps - 1, -1, -1):
-            step = delta[t]
-            np.multiply(dh, factor_o[t], out=step[:, :hidden])
+            np.multiply(dh, factor_o[t], out=delta_o[t])
             np.multiply(dh, to_cell[t], out=dc_step)
             dc_step += dc if a.mask is None else a.mask[t] * dc
-            np.multiply(
-                dc_step[:, None, :],
-                factor_ifg[t],
-                out=step[:, hidden:].reshape(batch, 3, hidden),
-            )
+            np.multiply(dc_step[:, None, :], factor_ifg[t], out=delta_ifg[t])
             dc_previous = dc_step * f[t]
-            dh_previous = step @ a.w_hh
+            dh_previous = delta_o[t] @ w_o
+            dh_previous += delta_ifg[t].reshape(batch, -1) @ w_ifg
             if a.keep is not None:
                 dc_previous += a.keep[t] * dc
                 dh_previous += a.keep[t] * dh
             if t > 0:
                 dh_previous += g_h[t - 1]
-                dc_previous += g_c[t - 1]
+                if cells_read:
+                    dc_previous += g_c[t - 1]
             dh, dc = dh_previous, dc_previous
+        # (T, B, H) and (T, B, 3H) -> (T, B, 4H) in the (o, i, f, g) order, for eq. (2)
+        delta = np.concatenate([delta_o, delta_ifg.reshape(n_steps, batch, -1)], axis=-1)
         out = a.weight_gradients(delta, delta, hs[:-1], wanted)
         out["h0"], out["c0"] = dh, dc
         return out
