@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from glassbox.labels import check_classification_target, class_weights
+from glassbox.labels import check_classification_target, class_weights, data_conversion_warning
 from glassbox.trees.criteria import Criterion
 from glassbox.trees.growth import GrowthParams
 from glassbox.validation import check_sample_weight, check_target, validate_data
@@ -60,6 +61,12 @@ def check_regression_target(y: Any, n_samples: int, *, owner: str) -> np.ndarray
             raise ValueError(
                 f"{owner} fits one target; y has shape {target.shape}. Fit one model per column."
             )
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please change the "
+            "shape of y to (n_samples,), for example using ravel().",
+            data_conversion_warning(),
+            stacklevel=3,
+        )
         target = target.ravel()
     return target
 
@@ -205,3 +212,26 @@ def check_criterion(criterion: Any, table: dict[str, Criterion], owner: str) -> 
     if not isinstance(criterion, str) or criterion not in table:
         raise ValueError(f"{owner}: criterion must be one of {sorted(table)}; got {criterion!r}.")
     return table[criterion]
+
+
+def random_state_of(random_state: Any) -> np.random.RandomState:
+    """A ``RandomState`` from an int, a ``RandomState`` or None.
+
+    None means the fixed seed 0 (unlike scikit-learn's global generator), so that fitting
+    the same data twice grows the same trees; pass an int to draw other ones.
+    """
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if random_state is None:
+        return np.random.RandomState(0)
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return np.random.RandomState(int(random_state))
+    raise ValueError(
+        f"random_state must be None, an int or a numpy RandomState; got {random_state!r}."
+    )
+
+
+def single_output(tags: Any) -> Any:
+    """scikit-learn's tags for a model of one target."""
+    tags.target_tags.multi_output = False
+    return tags

@@ -128,10 +128,9 @@ def _grow_numpy(
         data = _fitting.regression_stats(X, target, weights)
         criterion = REGRESSION_CRITERIA[estimator.criterion]
     params = _fitting.growth_params(estimator, X.shape[0], X.shape[1], data.total_weight)
-    random_state = estimator.random_state
-    if not isinstance(random_state, np.random.RandomState):
-        random_state = np.random.RandomState(random_state)
-    sampler = FeatureSampler.from_random_state(X.shape[1], random_state)
+    sampler = FeatureSampler.from_random_state(
+        X.shape[1], _fitting.random_state_of(estimator.random_state)
+    )
     return grow_tree(data.X_by_feature, data.stats, criterion, params, sampler)
 
 
@@ -280,11 +279,6 @@ class _BaseTree(BaseEstimator):
         alphas, impurities = cost_complexity_path(full._nodes())
         return PruningPath(alphas, impurities)
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()  # type: ignore[misc]
-        tags.target_tags.multi_output = False
-        return tags
-
 
 def _tree_init(self: Any, **params: Any) -> None:
     for name, value in params.items():
@@ -353,7 +347,8 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
             return np.log(self.predict_proba(X))
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 @register_estimator
@@ -393,6 +388,9 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
 
     def predict(self, X: Any) -> np.ndarray:
         return self._nodes()["value"][self._leaves(X), 0]
+
+    def __sklearn_tags__(self) -> Any:
+        return _fitting.single_output(super().__sklearn_tags__())
 
 
 for _model, _task in (
