@@ -118,19 +118,25 @@ class PruningPath:
 
 
 def _grow_numpy(
-    estimator: Any, X: np.ndarray, target: np.ndarray, weights: np.ndarray
+    estimator: Any,
+    X: np.ndarray,
+    target: np.ndarray,
+    weights: np.ndarray,
+    random_state: np.random.RandomState | None = None,
+    n_classes: int | None = None,
 ) -> dict[str, np.ndarray]:
     """glassbox's CART: the splitter and growth of :mod:`glassbox.trees`."""
     if estimator._task == "classification":
-        data = _fitting.classification_stats(X, target, len(estimator.classes_), weights)
+        n_classes = len(estimator.classes_) if n_classes is None else n_classes
+        data = _fitting.classification_stats(X, target, n_classes, weights)
         criterion = CLASSIFICATION_CRITERIA[estimator.criterion]
     else:
         data = _fitting.regression_stats(X, target, weights)
         criterion = REGRESSION_CRITERIA[estimator.criterion]
     params = _fitting.growth_params(estimator, X.shape[0], X.shape[1], data.total_weight)
-    sampler = FeatureSampler.from_random_state(
-        X.shape[1], _fitting.random_state_of(estimator.random_state)
-    )
+    if random_state is None:
+        random_state = _fitting.random_state_of(estimator.random_state)
+    sampler = FeatureSampler.from_random_state(X.shape[1], random_state)
     return grow_tree(data.X_by_feature, data.stats, criterion, params, sampler)
 
 
