@@ -39,6 +39,10 @@ from glassbox.trees.tree import (
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
 
+# Residuals are real numbers: two mirror-equal splits differ only by rounding, which must
+# not decide between them (a weight of 2 and a repeated sample round differently).
+TIES = 1e-10
+
 _TREE_PARAMS = (
     "max_depth",
     "min_samples_split",
@@ -140,7 +144,9 @@ class _BaseBoosting(BaseEstimator):
             loss.prepare_stage(y_train, raw, weights)
             residual = loss.negative_gradient(y_train, raw)  # eq. (1)
             for k in range(loss.n_trees_per_stage):
-                nodes = _grow_numpy(tree, X_train, residual[:, k], weights, random_state)
+                nodes = _grow_numpy(
+                    tree, X_train, residual[:, k], weights, random_state, tie_tolerance=TIES
+                )
                 leaves = apply_tree(nodes, X_train)
                 n_nodes = len(nodes["feature"])
                 values = loss.leaf_values(
@@ -277,8 +283,9 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
         return raw[:, 0] if raw.shape[1] == 1 else raw
 
     def predict_proba(self, X: Any) -> np.ndarray:
+        raw = self._raw_predict(X)
         loss = get_loss(self.loss, classification=True, n_classes=len(self.classes_))
-        return loss.proba(self._raw_predict(X))  # type: ignore[attr-defined]
+        return loss.proba(raw)  # type: ignore[attr-defined]
 
     def predict(self, X: Any) -> np.ndarray:
         proba = self.predict_proba(X)

@@ -66,6 +66,17 @@ class Criterion:
             - w_left / w_node * float(self.impurity(left))
         )
 
+    def improvements(
+        self, parent: np.ndarray, left: np.ndarray, right: np.ndarray, total_weight: float
+    ) -> np.ndarray:
+        """Eq. (4) for many splits at once (channels on the first axis)."""
+        w_node, w_left, w_right = self.weight(parent), self.weight(left), self.weight(right)
+        return (w_node / total_weight) * (
+            self.impurity(parent)
+            - w_right / w_node * self.impurity(right)
+            - w_left / w_node * self.impurity(left)
+        )
+
     def value(self, stats: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
@@ -140,6 +151,12 @@ class FriedmanSquaredError(SquaredError):
         w_left, w_right = float(left[0]), float(right[0])
         diff = w_right * float(left[1]) - w_left * float(right[1])
         return diff * diff / (w_left * w_right * float(parent[0]))
+
+    def improvements(
+        self, parent: np.ndarray, left: np.ndarray, right: np.ndarray, total_weight: float
+    ) -> np.ndarray:
+        diff = right[0] * left[1] - left[0] * right[1]
+        return diff * diff / (left[0] * right[0] * parent[0])
 
 
 CLASSIFICATION_CRITERIA: dict[str, Criterion] = {

@@ -64,7 +64,7 @@ def _grow_trees(
         if plan is not None:
             tree_weights = plan.draw(random_state, X.shape[0])
             oob = plan.out_of_bag(tree_weights)
-        nodes = _grow_numpy(tree, X, target, tree_weights, random_state, n_classes)
+        nodes = _grow_numpy(tree, X, target, tree_weights, random_state, n_classes, by_level=True)
         if tree.ccp_alpha > 0.0:
             nodes = prune(nodes, tree.ccp_alpha)
         grown.append((nodes, oob))

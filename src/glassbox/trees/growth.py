@@ -46,6 +46,7 @@ class GrowthParams:
     min_impurity_decrease: float
     max_features: int
     max_leaf_nodes: int | None
+    tie_tolerance: float = 0.0
 
 
 @dataclass
@@ -159,6 +160,7 @@ class _Grower:
             self.criterion,
             p.min_samples_leaf,
             p.min_weight_leaf,
+            p.tie_tolerance,
         )
         if split is None:
             return True

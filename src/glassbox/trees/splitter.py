@@ -127,6 +127,7 @@ def best_split(
     criterion: Criterion,
     min_samples_leaf: int,
     min_weight_leaf: float,
+    tie_tolerance: float = 0.0,
 ) -> NodeSplit | None:
     """The best admissible split of the node over ``candidates`` (in visiting order), or
     None when no threshold is admissible.
@@ -134,6 +135,9 @@ def best_split(
     ``order`` (n_features, m) holds the node's sample indices sorted by each feature,
     ``X_by_feature`` (n_features, n_samples) the feature values, ``stats`` (channels,
     n_samples) the per-sample statistics and ``node_stats`` their sum over the node.
+    Splits whose proxies agree to a relative ``tie_tolerance`` count as equal (the first one
+    wins), so that rounding in real-valued targets does not decide between two mirror-equal
+    splits.
     """
     if not candidates:
         return None
@@ -158,14 +162,20 @@ def best_split(
     best = float(best_of_feature.max())
     if best == -np.inf:
         return None
-    k = int(np.argmax(best_of_feature == best))  # the first visited feature reaching it
+    if tie_tolerance > 0.0:
+        margin = tie_tolerance * np.abs(best_of_feature)
+        position = np.argmax(proxy >= (best_of_feature - margin)[:, None], axis=1)
+        reaches = best_of_feature >= best - tie_tolerance * abs(best)
+    else:
+        reaches = best_of_feature == best
+    k = int(np.argmax(reaches))  # the first visited feature reaching the best
     j = int(position[k])
     threshold = float(values[k, j] / 2.0 + values[k, j + 1] / 2.0)
     return NodeSplit(
         feature=int(chosen[k]),
         threshold=threshold,
         n_left=j + 1,
-        proxy=best,
+        proxy=float(proxy[k, j]),
         left_stats=left[:, k, j].copy(),
         right_stats=right[:, k, j].copy(),
     )

@@ -17,6 +17,7 @@ keeps its arrays, so both backends predict, export and save through the same cod
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from glassbox.registry import Implementation, register_estimator, register_imple
 from glassbox.trees import _fitting
 from glassbox.trees.criteria import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
 from glassbox.trees.growth import TREE_LEAF, grow_tree
+from glassbox.trees.level_growth import grow_tree_by_level
 from glassbox.trees.pruning import cost_complexity_path, prune
 from glassbox.trees.splitter import FeatureSampler
 
@@ -124,8 +126,11 @@ def _grow_numpy(
     weights: np.ndarray,
     random_state: np.random.RandomState | None = None,
     n_classes: int | None = None,
+    by_level: bool = False,
+    tie_tolerance: float = 0.0,
 ) -> dict[str, np.ndarray]:
-    """glassbox's CART: the splitter and growth of :mod:`glassbox.trees`."""
+    """glassbox's CART: the splitter and growth of :mod:`glassbox.trees` (``by_level``: one
+    depth level at a time, :mod:`glassbox.trees.level_growth`, as the forests grow)."""
     if estimator._task == "classification":
         n_classes = len(estimator.classes_) if n_classes is None else n_classes
         data = _fitting.classification_stats(X, target, n_classes, weights)
@@ -134,8 +139,12 @@ def _grow_numpy(
         data = _fitting.regression_stats(X, target, weights)
         criterion = REGRESSION_CRITERIA[estimator.criterion]
     params = _fitting.growth_params(estimator, X.shape[0], X.shape[1], data.total_weight)
+    if tie_tolerance:
+        params = dataclasses.replace(params, tie_tolerance=tie_tolerance)
     if random_state is None:
         random_state = _fitting.random_state_of(estimator.random_state)
+    if by_level and params.max_leaf_nodes is None:
+        return grow_tree_by_level(data.X_by_feature, data.stats, criterion, params, random_state)
     sampler = FeatureSampler.from_random_state(X.shape[1], random_state)
     return grow_tree(data.X_by_feature, data.stats, criterion, params, sampler)
 
