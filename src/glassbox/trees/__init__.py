@@ -1,6 +1,7 @@
 """Decision trees and their ensembles, vectorized in NumPy and matched to scikit-learn."""
 
 from glassbox.trees.boosting import GradientBoostingClassifier, GradientBoostingRegressor
+from glassbox.trees.export import export_text, plot_tree
 from glassbox.trees.forest import RandomForestClassifier, RandomForestRegressor
 from glassbox.trees.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -11,4 +12,6 @@ __all__ = [
     "GradientBoostingRegressor",
     "RandomForestClassifier",
     "RandomForestRegressor",
+    "export_text",
+    "plot_tree",
 ]
