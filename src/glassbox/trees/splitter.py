@@ -176,8 +176,10 @@ def best_split(
         threshold=threshold,
         n_left=j + 1,
         proxy=float(proxy[k, j]),
-        left_stats=left[:, k, j].copy(),
-        right_stats=right[:, k, j].copy(),
+        # Summed afresh, not as differences: a class absent from a child counts exactly 0,
+        # so a pure child has impurity exactly 0 and becomes a leaf.
+        left_stats=stats[:, rows[k, : j + 1]].sum(axis=1),
+        right_stats=stats[:, rows[k, j + 1 :]].sum(axis=1),
     )
 
 
