@@ -37,7 +37,7 @@ from glassbox.trees import hist_sklearn
 from glassbox.trees.binning import bin_data, find_bins
 from glassbox.trees.hist_grower import GrowthLimits, grow_tree, predict_raw
 from glassbox.trees.hist_losses import LOSSES, Loss, expit, softmax
-from glassbox.trees.histogram import bin_keys
+from glassbox.trees.histogram import SplitFinder, bin_keys
 from glassbox.validation import check_sample_weight, check_target, validate_data
 
 __all__ = ["HistGradientBoostingClassifier", "HistGradientBoostingRegressor"]
@@ -168,6 +168,14 @@ class _HistGradientBoosting(BaseEstimator):
             l2_regularization=float(self.l2_regularization),
             learning_rate=float(self.learning_rate),
         )
+        find_splits = SplitFinder(
+            bins.n_bins_non_missing,
+            has_missing,
+            n_slots,
+            l2_regularization=limits.l2_regularization,
+            min_samples_leaf=limits.min_samples_leaf,
+            min_hessian=limits.min_hessian,
+        )
         K = loss.n_trees_per_iteration
         baseline = loss.baseline(y, weight)
         F = np.tile(baseline, (len(y), 1))  # (n_samples, K) raw predictions
@@ -201,6 +209,7 @@ class _HistGradientBoosting(BaseEstimator):
                     bins,
                     has_missing,
                     limits,
+                    find_splits,
                 )
                 for node, rows in zip(tree.leaf_nodes, tree.leaf_rows):
                     if not loss.differentiable:

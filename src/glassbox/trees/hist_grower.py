@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from glassbox.trees.binning import Bins
-from glassbox.trees.histogram import Histograms, Split, build_histograms, find_best_splits
+from glassbox.trees.histogram import Histograms, Split, SplitFinder, build_histograms
 
 __all__ = ["GrowthLimits", "Tree", "grow_tree", "predict_raw"]
 
@@ -82,6 +82,7 @@ def grow_tree(
     bins: Bins,
     has_missing: np.ndarray,
     limits: GrowthLimits,
+    find_splits: SplitFinder,
 ) -> Tree:
     """Grow one tree on binned data ``codes`` (n_samples, n_features) uint8.
 
@@ -90,7 +91,6 @@ def grow_tree(
     ``hessian=None``: the Hessian is the sample weight (squared and absolute error).
     """
     n_samples = codes.shape[0]
-    n_bins_non_missing = bins.n_bins_non_missing
     l2 = limits.l2_regularization
 
     def can_split(node: _Node) -> bool:
@@ -103,14 +103,9 @@ def grow_tree(
 
     def push(indices: list[int]) -> None:
         """Find the children's best splits together; queue those that have one."""
-        found = find_best_splits(
+        found = find_splits(
             [nodes[i].histograms for i in indices],  # type: ignore[misc]
             [nodes[i].totals for i in indices],
-            n_bins_non_missing=n_bins_non_missing,
-            has_missing=has_missing,
-            l2_regularization=l2,
-            min_samples_leaf=limits.min_samples_leaf,
-            min_hessian=limits.min_hessian,
         )
         for i, split in zip(indices, found):
             nodes[i].split = split

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Histograms", "Split", "bin_keys", "build_histograms", "find_best_splits"]
+__all__ = ["Histograms", "Split", "SplitFinder", "bin_keys", "build_histograms"]
 
 
 @dataclass
@@ -108,97 +108,104 @@ def build_histograms(
     return Histograms(sums.reshape(3, n_features, n_slots))
 
 
-def find_best_splits(
-    histograms: list[Histograms],
-    totals: list[tuple[float, float, float]],
-    *,
-    n_bins_non_missing: np.ndarray,
-    has_missing: np.ndarray,
-    l2_regularization: float,
-    min_samples_leaf: float,
-    min_hessian: float,
-) -> list[Split | None]:
-    """The split of largest gain (eq. 2) of each node, over every feature and threshold.
+class SplitFinder:
+    """Finds the split of largest gain (eq. 2) of nodes, over every feature and threshold.
 
-    ``totals`` are each node's ``(G, H, N)``; the nodes are searched together (siblings, as
-    one array) and each gets its best split or ``None``. Bin ``k`` as a threshold sends codes
-    ``<= k`` left. A threshold is allowed when both children keep at least
-    ``min_samples_leaf`` (weighted) samples and ``min_hessian`` Hessian, and its gain is > 0
-    (beyond rounding). Ties go to the first feature, and within a feature to the threshold
-    scikit-learn's scans meet first (left to right with NaN sent right, then right to left
-    with NaN sent left).
+    Bin ``k`` as a threshold sends codes ``<= k`` left. A threshold is allowed when both
+    children keep at least ``min_samples_leaf`` (weighted) samples and ``min_hessian``
+    Hessian, and its gain is > 0 (beyond rounding). Ties go to the first feature, and within
+    a feature to the threshold scikit-learn's scans meet first (left to right with NaN sent
+    right, then right to left with NaN sent left). Built once per fit: the thresholds each
+    feature has, for one node or two siblings searched together, are worked out here.
     """
-    n_nodes, n_features = len(histograms), len(n_bins_non_missing)
-    sums = np.concatenate([h.sums for h in histograms], axis=1)  # (3, n_nodes n_features, 256)
-    node_totals = np.repeat(np.asarray(totals).T, n_features, axis=1)[:, :, None]
-    bins_used = np.tile(n_bins_non_missing, n_nodes)
-    missing_rows = np.flatnonzero(np.tile(has_missing, n_nodes))
-    n_thresholds = sums.shape[2] - 1  # the last slot holds the missing values
-    # Left sums at threshold bin k: bins 0..k, shape (3, n_nodes n_features, n_thresholds).
-    left_sums = np.cumsum(sums[:, :, :n_thresholds], axis=2)
-    position = np.arange(n_thresholds)[None, :]
-    limits = (l2_regularization, min_samples_leaf, min_hessian)
 
-    # NaN to the right: thresholds 0..n_bins_non_missing-2, plus "every value | NaN" if any NaN.
-    gain_right = _gain(left_sums, node_totals, *limits)
-    last = bins_used - 2
-    last[missing_rows] += 1
-    gain_right[position > last[:, None]] = -np.inf
-    best_bin = np.argmax(gain_right, axis=1)  # first of ties (scanned left to right)
-    per_feature = gain_right[np.arange(len(best_bin)), best_bin]
-    use_left = np.zeros(len(best_bin), dtype=np.bool_)
-    if missing_rows.size:
-        # NaN to the left: the same thresholds with the missing sums moved to the left child.
-        moved = left_sums[:, missing_rows] + sums[:, missing_rows, -1:]
-        gain_left = _gain(moved, node_totals[:, missing_rows], *limits)
-        gain_left[position > (bins_used[missing_rows] - 2)[:, None]] = -np.inf
-        best_left = n_thresholds - 1 - np.argmax(gain_left[:, ::-1], axis=1)  # last of ties
-        value_left = gain_left[np.arange(len(missing_rows)), best_left]
-        better = value_left > per_feature[missing_rows]
-        use_left[missing_rows] = better
-        per_feature[missing_rows] = np.where(better, value_left, per_feature[missing_rows])
-        best_bin[missing_rows] = np.where(better, best_left, best_bin[missing_rows])
+    def __init__(
+        self,
+        n_bins_non_missing: np.ndarray,
+        has_missing: np.ndarray,
+        n_slots: int,
+        *,
+        l2_regularization: float,
+        min_samples_leaf: float,
+        min_hessian: float,
+    ) -> None:
+        self.n_features = len(n_bins_non_missing)
+        self.l2 = l2_regularization
+        self.min_samples_leaf = min_samples_leaf
+        self.min_hessian = min_hessian
+        position = np.arange(n_slots - 1)[None, :]  # the last slot holds the missing values
+        # NaN to the right: thresholds 0..n_bins_non_missing-2, plus "values | NaN" if any NaN.
+        last_right = n_bins_non_missing - 2 + has_missing
+        missing = np.flatnonzero(has_missing)
+        self._masks = {}
+        for n_nodes in (1, 2):
+            rows = np.concatenate([missing + i * self.n_features for i in range(n_nodes)])
+            self._masks[n_nodes] = (
+                np.tile(position > last_right[:, None], (n_nodes, 1)),
+                rows,
+                np.tile(position > (n_bins_non_missing[missing] - 2)[:, None], (n_nodes, 1)),
+            )
 
-    best_features = np.argmax(per_feature.reshape(n_nodes, n_features), axis=1)
-    splits: list[Split | None] = []
-    for node, feature in enumerate(best_features.tolist()):
-        row = node * n_features + feature
-        if not np.isfinite(per_feature[row]):
-            splits.append(None)
-            continue
-        k = int(best_bin[row])
-        left = left_sums[:, row, k].copy()
-        missing_left = bool(use_left[row])
-        if missing_left:
-            left += sums[:, row, -1]
-        G, H, N = totals[node]
-        G_L, H_L, N_L = (float(v) for v in left)
-        G_R, H_R = G - G_L, H - H_L
-        children = G_L * G_L / (H_L + l2_regularization) + G_R * G_R / (H_R + l2_regularization)
-        gain = children - G * G / (H + l2_regularization)  # eq. (2)
-        # A gain of the size of the rounding error is no split (a pure node, say).
-        if not gain > 1e-12 * children:
-            splits.append(None)
-            continue
-        splits.append(Split(gain, feature, k, missing_left, (G_L, H_L, N_L), (G_R, H_R, N - N_L)))
-    return splits
+    def __call__(
+        self, histograms: list[Histograms], totals: list[tuple[float, float, float]]
+    ) -> list[Split | None]:
+        """Each node's best split or ``None``; ``totals`` are the nodes' ``(G, H, N)``."""
+        n_nodes, n_features, l2 = len(histograms), self.n_features, self.l2
+        not_right, missing_rows, not_left = self._masks[n_nodes]
+        sums = np.concatenate([h.sums for h in histograms], axis=1)  # (3, n_nodes n_features, S)
+        node_totals = np.repeat(np.asarray(totals).T, n_features, axis=1)[:, :, None]
+        # Left sums at threshold bin k: bins 0..k, shape (3, n_nodes n_features, S - 1).
+        left_sums = np.cumsum(sums[:, :, :-1], axis=2)
 
+        gain_right = self._gain(left_sums, node_totals, not_right)
+        best_bin = np.argmax(gain_right, axis=1)  # first of ties (scanned left to right)
+        per_feature = gain_right[np.arange(len(best_bin)), best_bin]
+        use_left = np.zeros(len(best_bin), dtype=np.bool_)
+        if missing_rows.size:
+            # NaN to the left: the same thresholds with the missing sums moved to the left.
+            moved = left_sums[:, missing_rows] + sums[:, missing_rows, -1:]
+            gain_left = self._gain(moved, node_totals[:, missing_rows], not_left)
+            last = gain_left.shape[1] - 1
+            best_left = last - np.argmax(gain_left[:, ::-1], axis=1)  # last of ties
+            value_left = gain_left[np.arange(len(missing_rows)), best_left]
+            better = value_left > per_feature[missing_rows]
+            use_left[missing_rows] = better
+            per_feature[missing_rows] = np.where(better, value_left, per_feature[missing_rows])
+            best_bin[missing_rows] = np.where(better, best_left, best_bin[missing_rows])
 
-def _gain(
-    left_sums: np.ndarray,
-    totals: np.ndarray,
-    l2_regularization: float,
-    min_samples_leaf: float,
-    min_hessian: float,
-) -> np.ndarray:
-    """The children's part of eq. (2), G_L²/(H_L+λ) + G_R²/(H_R+λ), at every threshold
-    (the parent's G²/(H+λ) is the same for all); -inf where a child would be too small."""
-    right_sums = totals - left_sums
-    G_L, H_L, N_L = left_sums
-    G_R, H_R, N_R = right_sums
-    allowed = (N_L >= min_samples_leaf) & (N_R >= min_samples_leaf)
-    allowed &= (H_L >= min_hessian) & (H_R >= min_hessian)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gain = G_L * G_L / (H_L + l2_regularization) + G_R * G_R / (H_R + l2_regularization)
-    gain[~allowed] = -np.inf
-    return gain
+        best_features = np.argmax(per_feature.reshape(n_nodes, n_features), axis=1)
+        splits: list[Split | None] = []
+        for node, feature in enumerate(best_features.tolist()):
+            row = node * n_features + feature
+            if not np.isfinite(per_feature[row]):
+                splits.append(None)
+                continue
+            k = int(best_bin[row])
+            missing_left = bool(use_left[row])
+            left = left_sums[:, row, k] + (sums[:, row, -1] if missing_left else 0.0)
+            G, H, N = totals[node]
+            G_L, H_L, N_L = left.tolist()
+            G_R, H_R = G - G_L, H - H_L
+            children = G_L * G_L / (H_L + l2) + G_R * G_R / (H_R + l2)
+            gain = children - G * G / (H + l2)  # eq. (2)
+            # A gain of the size of the rounding error is no split (a pure node, say).
+            if not gain > 1e-12 * children:
+                splits.append(None)
+                continue
+            splits.append(
+                Split(gain, feature, k, missing_left, (G_L, H_L, N_L), (G_R, H_R, N - N_L))
+            )
+        return splits
+
+    def _gain(self, left_sums: np.ndarray, totals: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+        """The children's part of eq. (2), G_L²/(H_L+λ) + G_R²/(H_R+λ), at every threshold
+        (the parent's G²/(H+λ) is the same for all); -inf where a child would be too small
+        or the threshold is ``excluded``."""
+        G_L, H_L, N_L = left_sums
+        G_R, H_R, N_R = totals - left_sums
+        refused = excluded | (N_L < self.min_samples_leaf) | (N_R < self.min_samples_leaf)
+        refused |= (H_L < self.min_hessian) | (H_R < self.min_hessian)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gain = G_L * G_L / (H_L + self.l2) + G_R * G_R / (H_R + self.l2)
+        gain[refused] = -np.inf
+        return gain
