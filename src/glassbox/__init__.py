@@ -41,6 +41,8 @@ _LAZY = {
             "DecisionTreeRegressor",
             "GradientBoostingClassifier",
             "GradientBoostingRegressor",
+            "HistGradientBoostingClassifier",
+            "HistGradientBoostingRegressor",
             "RandomForestClassifier",
             "RandomForestRegressor",
         )
@@ -66,6 +68,8 @@ __all__ = [
     "ElasticNetCV",
     "GradientBoostingClassifier",
     "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
     "Lasso",
     "LassoCV",
     "LinearRegression",

@@ -200,6 +200,8 @@ def test_every_implementation_agrees_with_the_numpy_reference(implementation):
     usable, why = backend_status(implementation.backend)
     if not usable:
         pytest.skip(why)
+    if not get_estimator(implementation.model).__module__.startswith("glassbox.linear"):
+        pytest.skip("coefficients agree for linear models; trees are checked in tests/trees")
     check_agreement(implementation)
 
 

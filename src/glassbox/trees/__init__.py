@@ -3,6 +3,10 @@
 from glassbox.trees.boosting import GradientBoostingClassifier, GradientBoostingRegressor
 from glassbox.trees.export import export_text, plot_tree
 from glassbox.trees.forest import RandomForestClassifier, RandomForestRegressor
+from glassbox.trees.hist_boosting import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from glassbox.trees.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 __all__ = [
@@ -10,6 +14,8 @@ __all__ = [
     "DecisionTreeRegressor",
     "GradientBoostingClassifier",
     "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
     "RandomForestClassifier",
     "RandomForestRegressor",
     "export_text",
