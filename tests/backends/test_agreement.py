@@ -273,6 +273,7 @@ def test_torch_descent_follows_the_numpy_trajectory_epoch_by_epoch(method, optim
         {"learning_rate": StepDecay(0.05, 7, 0.5)},
         {"learning_rate": CosineAnnealing(0.05, 100, warmup_steps=10)},
         {"learning_rate": "inverse_sqrt"},
+        {"tol": None},  # every epoch, the running loss (each step's loss at its iterate)
     ],
     ids=repr,
 )
