@@ -258,3 +258,18 @@ def test_lesson_ten_sequence_layers_equal_hand_and_torch_and_the_lstm_remembers(
     assert number(r"Conv1D test accuracy: (\S+) ", text) > 0.95
     # Predicting the mean scores 1/6; a memory of the two marked numbers scores far less.
     assert number(r"adding problem test MSE: (\S+) ", text) < 0.05
+
+
+def test_lesson_twelve_sweep_checks_itself_and_the_pareto_front_is_the_brute_force_one():
+    text = printed(execute(lesson("12_")))
+    sweep = re.search(r"validation loss: sweep (\S+), recomputed (\S+)\n", text)
+    assert sweep and float(sweep.group(1)) == pytest.approx(float(sweep.group(2)), rel=1e-9)
+    # 20 epochs of the best setting on noisy, well-conditioned data: close to the exact fit.
+    assert number(r"relative coefficient gap = (\S+)\n", text) < 0.05
+    scores = re.search(r"test R²: best descent (\S+), exact (\S+)\n", text)
+    assert scores and abs(float(scores.group(1)) - float(scores.group(2))) < 0.01
+    assert "front equals the brute-force check: True" in text
+    # The exact solvers reach ≥ 12 digits on diabetes; the front holds one of them at least.
+    front = re.findall(r"on the front: +\S+ +\S+ ms +(\S+) digits", text)
+    assert front and max(float(d) for d in front) >= 12
+    assert len(re.findall(r"test R² = \S+ ± \S+ \(mean ± sd over \d+ seeds\)", text)) == 2
