@@ -234,3 +234,42 @@ def test_lesson_nine_backprop_by_hand_equals_autograd_and_torch_and_the_network_
     he_last = re.search(r"He: N\(0, 2/d\): std after layers 1, 5, 10 = \S+, \S+, (\S+)\n", text)
     naive_last = re.search(r"N\(0, 1\): std after layers 1, 5, 10 = \S+, \S+, (\S+)\n", text)
     assert he_last and naive_last and float(naive_last.group(1)) > 1e4 * float(he_last.group(1))
+
+
+def test_lesson_ten_sequence_layers_equal_hand_and_torch_and_the_lstm_remembers():
+    text = printed(execute(lesson("10_")))
+    # The layers and the hand-written loops compute the same sums: rounding only.
+    for what in (
+        "conv1d vs PyTorch",
+        "conv1d vs hand",
+        "glassbox RNN vs hand",
+        "glassbox RNN vs PyTorch",
+        "glassbox LSTM vs hand",
+        "glassbox LSTM vs PyTorch",
+    ):
+        assert number(rf"largest difference {what}\s*= (\S+)\n", text) < 1e-12
+    assert number(r"largest gradient difference vs PyTorch = (\S+)\n", text) < 1e-11
+    # Central differences at h = 1e-6 carry ~1e-9 relative error on these sums of squares.
+    assert number(r"BPTT vs finite differences: (\S+)\n", text) < 1e-6
+    # Vanishing gradients: the tanh RNN loses far more over 100 steps than the LSTM.
+    rnn = number(r"RNN : gradient at t=0 / at t=T-1 = (\S+)\n", text)
+    lstm = number(r"LSTM: gradient at t=0 / at t=T-1 = (\S+)\n", text)
+    assert rnn < 1e-8 and lstm > 1e4 * rnn
+    assert number(r"Conv1D test accuracy: (\S+) ", text) > 0.95
+    # Predicting the mean scores 1/6; a memory of the two marked numbers scores far less.
+    assert number(r"adding problem test MSE: (\S+) ", text) < 0.05
+
+
+def test_lesson_twelve_sweep_checks_itself_and_the_pareto_front_is_the_brute_force_one():
+    text = printed(execute(lesson("12_")))
+    sweep = re.search(r"validation loss: sweep (\S+), recomputed (\S+)\n", text)
+    assert sweep and float(sweep.group(1)) == pytest.approx(float(sweep.group(2)), rel=1e-9)
+    # 20 epochs of the best setting on noisy, well-conditioned data: close to the exact fit.
+    assert number(r"relative coefficient gap = (\S+)\n", text) < 0.05
+    scores = re.search(r"test R²: best descent (\S+), exact (\S+)\n", text)
+    assert scores and abs(float(scores.group(1)) - float(scores.group(2))) < 0.01
+    assert "front equals the brute-force check: True" in text
+    # The exact solvers reach ≥ 12 digits on diabetes; the front holds one of them at least.
+    front = re.findall(r"on the front: +\S+ +\S+ ms +(\S+) digits", text)
+    assert front and max(float(d) for d in front) >= 12
+    assert len(re.findall(r"test R² = \S+ ± \S+ \(mean ± sd over \d+ seeds\)", text)) == 2
