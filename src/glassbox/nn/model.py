@@ -112,7 +112,11 @@ class Model:
         return list(self.network)
 
     def add(self, layer: Module) -> Model:
-        """Append ``layer``; a layer without weights yet is built for the current width."""
+        """Append ``layer``; a layer without weights yet is built for the current width.
+
+        The width is the last axis: features for (batch, features) inputs, channels for
+        (batch, time, channels) ones, so Conv1D, the pooling layers and RNN / LSTM / GRU
+        (``return_sequences`` or the last state) stack with Dense layers after them."""
         if not isinstance(layer, Module):
             raise TypeError(f"Model.add takes a layer (a Module); got {type(layer).__name__}.")
         if getattr(layer, "return_state", False):

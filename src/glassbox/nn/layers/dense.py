@@ -5,8 +5,8 @@ For inputs x of shape (..., in) the layer computes
     y = x Wᵀ + b,    W ∈ ℝ^{out × in},  b ∈ ℝ^{out},                              (1)
 
 so ``state_dict()`` holds ``weight`` (out, in) and ``bias`` (out,), exactly torch's keys and
-shapes: weights copy across in either direction. Autograd differentiates eq. (1):
-∂L/∂W = ḡᵀ x, ∂L/∂b = Σ_rows ḡ, ∂L/∂x = ḡ W.
+shapes: weights copy across in either direction. Eq. (1) is one autograd operation,
+:func:`glassbox.autograd.linear`, whose vjp is ∂L/∂W = ḡᵀ x, ∂L/∂b = Σ_rows ḡ, ∂L/∂x = ḡ W.
 
 :class:`Dense` is the Keras spelling (``Dense(units, input_dim=..., activation="relu")``,
 Glorot-uniform weights and zero biases by default); :class:`Linear` the PyTorch one
