@@ -1,8 +1,16 @@
 """Gradient descent for least squares: glassbox vs scikit-learn SGDRegressor vs PyTorch.
 
-Usage: ``python benchmarks/descent.py [--quick] [--epochs N]``
+Usage: ``python benchmarks/descent.py [--quick] [--epochs N] [--only whole-fit|noise|epochs]``
 
 On a well-conditioned float64 design (200,000 x 100; ``--quick``: 20,000 x 50) it reports
+
+* whole-fit time (``--only whole-fit``): ``LinearRegression(solver="sgd", learning_rate=1e-3,
+  standardize=False, tol=None)`` against ``SGDRegressor(tol=None)``, one and ten epochs, the
+  whole ``fit`` (validation, setup, bookkeeping) of both, best of interleaved repeats;
+* the defaults against noise (``--only noise``): 5,000 x 8 standardized columns with noise
+  0.01, 1 and 10 times the signal's scale, 100 epochs (the bench's budget): the relative
+  error of default ``bgd`` / ``minibatch`` / ``sgd`` (conjugate gradient, SVRG), of plain
+  steps (``optimizer="sgd"``, the defaults before) and of ``SGDRegressor()``;
 
 * per-epoch time: glassbox's own record of the update work (``history["elapsed_seconds"]``,
   without the per-epoch loss/gradient bookkeeping) and the wall time of the whole fit divided by
@@ -55,17 +63,91 @@ def relative_error(coef, intercept, solution):
 
 
 GLASSBOX = {
-    "glassbox sgd": {"method": "sgd"},
-    "glassbox sgd+svrg": {"method": "sgd", "variance_reduction": "svrg"},
-    "glassbox minibatch(256)": {"method": "minibatch", "batch_size": 256},
-    "glassbox minibatch(256)+svrg": {
+    "glassbox sgd (plain)": {"method": "sgd", "optimizer": "sgd"},
+    "glassbox sgd (default: svrg)": {"method": "sgd"},
+    "glassbox minibatch(256) (plain)": {
         "method": "minibatch",
         "batch_size": 256,
-        "variance_reduction": "svrg",
+        "optimizer": "sgd",
     },
-    "glassbox bgd": {"method": "bgd"},
+    "glassbox minibatch(256) (svrg)": {"method": "minibatch", "batch_size": 256},
+    "glassbox bgd (plain 1/L)": {"method": "bgd", "optimizer": "sgd"},
     "glassbox bgd+nesterov": {"method": "bgd", "optimizer": "nesterov"},
+    "glassbox bgd (default: cg)": {"method": "bgd"},
 }
+
+
+def whole_fit_rows(X, y, repeats=5):
+    """(epochs, glassbox seconds, SGDRegressor seconds): best of ``repeats`` interleaved."""
+    from sklearn.linear_model import SGDRegressor
+
+    from glassbox.linear import LinearRegression
+
+    rows = []
+    for epochs in (1, 10):
+        ours, theirs = [], []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            SGDRegressor(max_iter=epochs, tol=None, random_state=0).fit(X, y)
+            theirs.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            LinearRegression(
+                solver="sgd",
+                max_epochs=epochs,
+                learning_rate=1e-3,
+                standardize=False,
+                tol=None,
+                random_state=0,
+            ).fit(X, y)
+            ours.append(time.perf_counter() - start)
+        rows.append((epochs, min(ours), min(theirs)))
+    return rows
+
+
+def print_whole_fit(X, y):
+    print("\nwhole fit, best of 5 interleaved: LinearRegression(solver='sgd', learning_rate=1e-3,")
+    print("standardize=False, tol=None) vs SGDRegressor(tol=None), same max_iter / max_epochs")
+    print(f"{'epochs':>6s} {'glassbox (s)':>13s} {'sklearn (s)':>12s} {'ratio':>6s}")
+    for epochs, ours, theirs in whole_fit_rows(X, y):
+        print(f"{epochs:6d} {ours:13.4f} {theirs:12.4f} {ours / theirs:6.2f}")
+
+
+def noise_rows(n_samples=5000, n_features=8, epochs=100):
+    """Relative error and converged flag of each default, plain steps and SGDRegressor."""
+    from sklearn.linear_model import SGDRegressor
+
+    from glassbox.linear import LinearRegression
+
+    rows = []
+    for noise in (0.01, 1.0, 10.0):
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((n_samples, n_features))
+        signal = X @ rng.standard_normal(n_features)
+        y = signal + 1.0 + noise * signal.std() * rng.standard_normal(n_samples)
+        solution = np.linalg.lstsq(np.hstack([X, np.ones((n_samples, 1))]), y, rcond=None)[0]
+        fits = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for method in ("bgd", "minibatch", "sgd"):
+                for label, extra in (("default", {}), ("plain", {"optimizer": "sgd"})):
+                    fits[f"{method} {label}"] = LinearRegression(
+                        solver=method, max_epochs=epochs, random_state=0, **extra
+                    ).fit(X, y)
+            reference = SGDRegressor(random_state=0, max_iter=epochs).fit(X, y)
+        for name, model in fits.items():
+            error = relative_error(model.coef_, model.intercept_, solution)
+            rows.append((noise, f"glassbox {name}", error, model.converged_, model.n_iter_))
+        error = relative_error(reference.coef_, reference.intercept_[0], solution)
+        rows.append((noise, "sklearn SGDRegressor()", error, None, reference.n_iter_))
+    return rows
+
+
+def print_noise():
+    print("\ndefaults against noise: 5,000 x 8 standardized columns, 100-epoch budget")
+    print(f"{'noise':>6s} {'fit':34s} {'rel. error':>10s} {'converged':>9s} {'epochs':>6s}")
+    for noise, name, error, converged, n_iter in noise_rows():
+        flag = "" if converged is None else ("yes" if converged else "no")
+        print(f"{noise:6g} {name:34s} {error:10.1e} {flag:>9s} {n_iter:6d}")
 
 
 def glassbox_runs(X, y, solution, epochs):
@@ -212,6 +294,9 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=1, help="threads for every engine (BLAS, torch); use =N"
     )
+    parser.add_argument(
+        "--only", choices=["whole-fit", "noise", "epochs"], default=None, help="one section"
+    )
     args = parser.parse_args()
     import torch
 
@@ -223,6 +308,12 @@ def main() -> None:
         f"least squares, {n_samples} x {n_features} float64, target coef error {TARGET:g}, "
         f"{args.threads} thread(s) per engine"
     )
+    if args.only in (None, "whole-fit"):
+        print_whole_fit(X, y)
+    if args.only in (None, "noise"):
+        print_noise()
+    if args.only is not None and args.only != "epochs":
+        return
 
     rows = {}
     rows.update(sklearn_runs(X, y, solution, epochs))

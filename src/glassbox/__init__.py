@@ -29,11 +29,24 @@ from glassbox.persistence import load, save
 
 __version__ = "0.1.0"
 
-# Loaded on first use: they pull in scipy.stats (and matplotlib for plots), which would
-# triple the cost of `import glassbox`.
+# Loaded on first use: the diagnostics pull in scipy.stats (and matplotlib for plots), which
+# would triple the cost of `import glassbox`; the trees are loaded when first named.
 _LAZY = {
     "diagnose": ("glassbox.diagnostics", "diagnose"),
     "RegressionResults": ("glassbox.diagnostics", "RegressionResults"),
+    **{
+        name: ("glassbox.trees", name)
+        for name in (
+            "DecisionTreeClassifier",
+            "DecisionTreeRegressor",
+            "GradientBoostingClassifier",
+            "GradientBoostingRegressor",
+            "HistGradientBoostingClassifier",
+            "HistGradientBoostingRegressor",
+            "RandomForestClassifier",
+            "RandomForestRegressor",
+        )
+    },
 }
 
 
@@ -48,14 +61,22 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "ConvergenceWarning",
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
     "DivergenceError",
     "ElasticNet",
     "ElasticNetCV",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
     "Lasso",
     "LassoCV",
     "LinearRegression",
     "LogisticRegression",
     "NotFittedError",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
     "RankDeficientWarning",
     "RegressionResults",
     "Ridge",

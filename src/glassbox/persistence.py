@@ -74,28 +74,65 @@ def _array_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def _saveable_classes() -> dict[str, type]:
+    """Objects that are not estimators but save themselves (``__glassbox_save__``): the
+    neural-network Model, with its layers, weights and optimizer state."""
+    from glassbox.nn.model import Model
+
+    return {"Model": Model}
+
+
+def _array_entry(value: np.ndarray, name: str, files: dict[str, bytes]) -> dict[str, Any]:
+    data = _array_bytes(np.ascontiguousarray(value))
+    filename = f"{name}.npy"
+    files[filename] = data
+    return {
+        "file": filename,
+        "dtype": value.dtype.str,
+        "shape": list(value.shape),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "strings": value.dtype.kind == "U",
+    }
+
+
 def save(model: Any, path: str | Path) -> Path:
-    """Write a fitted glassbox model to ``path`` (a zip of .npy arrays and a JSON manifest)."""
+    """Write a fitted glassbox model to ``path`` (a zip of .npy arrays and a JSON manifest).
+
+    An estimator is saved from its parameters and fitted attributes; an object with
+    ``__glassbox_save__`` (a :class:`glassbox.nn.Model`) from the configuration, scalar state
+    and arrays that method returns (its ``__glassbox_load__`` rebuilds it).
+    """
     from glassbox.registry import estimators
 
     name = type(model).__name__
     estimator: Any = model
-    if estimators().get(name) is not type(model):
+    saveable = _saveable_classes().get(name) is type(model)
+    if not saveable and estimators().get(name) is not type(model):
         raise TypeError(f"Only registered glassbox estimators can be saved; got {name}.")
-    estimator._check_is_fitted()
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "glassbox_version": _version(),
         "estimator": name,
-        "params": {
-            k: _json_value(v, f"parameter {k!r}")
-            for k, v in estimator.get_params(deep=False).items()
-        },
+        "params": {},
         "attributes": {},
         "arrays": {},
     }
     files: dict[str, bytes] = {}
+    if saveable:
+        config, attributes, arrays = model.__glassbox_save__()
+        manifest["kind"] = "state"
+        manifest["params"] = _json_value(config, "the configuration")
+        manifest["attributes"] = {
+            k: _json_value(v, f"attribute {k!r}") for k, v in attributes.items()
+        }
+        for index, (key, value) in enumerate(sorted(arrays.items())):
+            manifest["arrays"][key] = _array_entry(np.asarray(value), f"array{index}", files)
+        return _write(path, manifest, files)
+    estimator._check_is_fitted()
+    manifest["params"] = {
+        k: _json_value(v, f"parameter {k!r}") for k, v in estimator.get_params(deep=False).items()
+    }
     for attribute, value in sorted(vars(model).items()):
         if not attribute.endswith("_") or attribute.startswith("_"):
             continue
@@ -106,18 +143,13 @@ def save(model: Any, path: str | Path) -> Path:
                         f"Cannot save object array {attribute!r}: only strings allowed."
                     )
                 value = value.astype(str)
-            data = _array_bytes(np.ascontiguousarray(value))
-            filename = f"{attribute}.npy"
-            files[filename] = data
-            manifest["arrays"][attribute] = {
-                "file": filename,
-                "dtype": value.dtype.str,
-                "shape": list(value.shape),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "strings": value.dtype.kind == "U",
-            }
+            manifest["arrays"][attribute] = _array_entry(value, attribute, files)
         else:
             manifest["attributes"][attribute] = _json_value(value, f"attribute {attribute!r}")
+    return _write(path, manifest, files)
+
+
+def _write(path: str | Path, manifest: dict[str, Any], files: dict[str, bytes]) -> Path:
     path = Path(path)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(_MANIFEST, json.dumps(manifest, indent=2, allow_nan=False))
@@ -154,6 +186,15 @@ def load(path: str | Path) -> Any:
             f"{path} is truncated or corrupted and cannot be loaded ({type(error).__name__}: "
             f"{error})."
         ) from error
+    if manifest.get("kind") == "state":
+        saveable = _saveable_classes().get(manifest["estimator"])
+        if saveable is None:
+            raise SaveFormatError(f"{path} holds an unknown object {manifest['estimator']!r}.")
+        return saveable.__glassbox_load__(  # type: ignore[attr-defined]
+            _from_json(manifest["params"]),
+            {k: _from_json(v) for k, v in manifest["attributes"].items()},
+            arrays,
+        )
     cls = estimators().get(manifest["estimator"])
     if cls is None:
         raise SaveFormatError(f"{path} holds an unknown estimator {manifest['estimator']!r}.")

@@ -34,7 +34,9 @@ def register_estimator(cls: T) -> T:
 
 def estimators() -> dict[str, type]:
     """Every registered estimator class by name (importing glassbox's model modules first)."""
-    import glassbox.linear  # noqa: F401  (registers the linear models)
+    import glassbox.linear  # (registers the linear models)
+    import glassbox.trees  # noqa: F401  (registers the trees and their ensembles)
+    from glassbox.nn import estimators as _nn  # noqa: F401  (registers the MLP estimators)
 
     return dict(sorted(_ESTIMATORS.items()))
 

@@ -88,7 +88,9 @@ def _object_to_float(array: np.ndarray, name: str) -> np.ndarray:
     return flat.astype(np.float64).reshape(array.shape)
 
 
-def as_float_array(X: Any, *, name: str = "X", ensure_2d: bool = True) -> np.ndarray:
+def as_float_array(
+    X: Any, *, name: str = "X", ensure_2d: bool = True, allow_nan: bool = False
+) -> np.ndarray:
     """Return ``X`` as a float64 NumPy array, raising a clear error for anything unusable.
 
     float64 input is returned as it is (no copy, any memory layout); integer, boolean and
@@ -157,16 +159,16 @@ def as_float_array(X: Any, *, name: str = "X", ensure_2d: bool = True) -> np.nda
                 f"{name} has no features: found array with 0 feature(s) (shape={array.shape}) "
                 "while a minimum of 1 is required."
             )
-    _check_finite(array, name)
+    _check_finite(array, name, allow_nan=allow_nan)
     return array
 
 
-def _check_finite(array: np.ndarray, name: str) -> None:
+def _check_finite(array: np.ndarray, name: str, allow_nan: bool = False) -> None:
     # One cheap reduction first; only when it is not finite do we count (a sum can also
     # overflow to inf on huge but finite values, in which case the count finds nothing).
     if array.size == 0 or np.isfinite(array.sum()):
         return
-    n_nan = int(np.isnan(array).sum())
+    n_nan = 0 if allow_nan else int(np.isnan(array).sum())
     n_inf = int(np.isinf(array).sum())
     if n_nan == 0 and n_inf == 0:
         return
@@ -177,7 +179,7 @@ def _check_finite(array: np.ndarray, name: str) -> None:
         parts.append(f"{n_inf} infinite value(s)")
     where = ""
     if array.ndim == 2:
-        columns_nan = np.flatnonzero(np.isnan(array).any(axis=0)).tolist()
+        columns_nan = [] if allow_nan else np.flatnonzero(np.isnan(array).any(axis=0)).tolist()
         columns_inf = np.flatnonzero(np.isinf(array).any(axis=0)).tolist()
         details = []
         if columns_nan:
@@ -185,10 +187,16 @@ def _check_finite(array: np.ndarray, name: str) -> None:
         if columns_inf:
             details.append(f"infinity in column(s) {_short_list(columns_inf)}")
         where = f" ({'; '.join(details)})"
+    if allow_nan:
+        raise ValueError(
+            f"Input {name} contains {' and '.join(parts)}{where}. NaN is accepted here as a "
+            "missing value, but infinity is not: replace it (for example with NaN) first."
+        )
     raise ValueError(
         f"Input {name} contains {' and '.join(parts)}{where}. glassbox does not guess missing "
         "or infinite values: remove those rows or impute them first (for example with "
-        "sklearn.impute.SimpleImputer)."
+        "sklearn.impute.SimpleImputer), or use HistGradientBoostingClassifier / "
+        "HistGradientBoostingRegressor, which handle NaN as missing values."
     )
 
 
@@ -246,7 +254,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
     return weights
 
 
-def validate_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray:
+def validate_data(estimator: Any, X: Any, *, reset: bool, allow_nan: bool = False) -> np.ndarray:
     """Check ``X`` and record (``reset=True``, in fit) or compare (in predict) its features.
 
     On fit this sets ``n_features_in_`` and, for data frames with string column names,
@@ -254,7 +262,7 @@ def validate_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray:
     match what the model was fitted on.
     """
     names = feature_names_of(X)
-    array = as_float_array(X, name="X")
+    array = as_float_array(X, name="X", allow_nan=allow_nan)
     n_features = array.shape[1]
     if reset:
         estimator.n_features_in_ = n_features

@@ -113,10 +113,20 @@ def test_ridge_descent_in_float32_agrees_to_the_documented_tolerance(method):
     assert ours.coef_.dtype == np.float64
 
 
-def test_ridge_descent_rejects_svrg():
-    X, y, _ = make_data()
-    with pytest.raises(ValueError, match=r"no torch\.optim counterpart"):
-        Ridge(solver="sgd", variance_reduction="svrg", backend="torch").fit(X, y)
+@pytest.mark.parametrize(
+    ("method", "optimizer"),
+    [("bgd", "auto"), ("bgd", "conjugate_gradient"), ("sgd", "auto"), ("minibatch", "auto")],
+)
+def test_ridge_default_algorithms_follow_the_numpy_trajectory(method, optimizer):
+    # optimizer="auto": conjugate gradient (H d by double backward in torch, ZᵀSZd/n + λd in
+    # NumPy) and SVRG (a snapshot model's gradients in torch): the same iterates up to the
+    # engines' summation order, as for the torch.optim optimizers above.
+    ours, reference = pair(method, optimizer)
+    assert ours.optimizer_ == reference.optimizer_
+    assert ours.variance_reduction_ == reference.variance_reduction_
+    assert ours.n_iter_ == reference.n_iter_
+    assert_same_trajectory(ours, reference, 1e-10)
+    np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-10)
 
 
 @requires_cuda

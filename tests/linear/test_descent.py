@@ -188,7 +188,9 @@ def test_per_sample_sgd_matches_scikit_learn_sgdregressor():
 
 def test_history_records_each_epoch():
     X, y = make_data(8, n=500, p=4)
-    result = fit_descent(X, y, method="minibatch", random_state=0, early_stopping=True)
+    result = fit_descent(
+        X, y, method="minibatch", optimizer="sgd", random_state=0, early_stopping=True
+    )
     history = result.history
     assert set(history) == {
         "epoch",

@@ -173,6 +173,9 @@ def _stream_minibatch(estimator: Any, engine: Any) -> BackendFit:
         {
             "solver_": "minibatch",
             "solver_reason_": "chosen by the user",
+            # a stream has no full gradient for SVRG: optimizer="auto" is plain steps here
+            "optimizer_": state.optimizer,
+            "variance_reduction_": None,
             "n_iter_": epochs,
             "converged_": converged,
             "n_passes_": engine.passes,

@@ -19,6 +19,7 @@ To add a model: write its loss as ``loss_fn(model, X, Y, w)`` and call
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -183,14 +184,8 @@ def fit_linear_descent(
 
     _check_double_precision(estimator)
     options = _loop_options(estimator)
-    if options["variance_reduction"] is not None:
-        raise ValueError(
-            f"variance_reduction={options['variance_reduction']!r} has no torch.optim "
-            "counterpart; backend='torch' runs plain optimizer steps. Use backend='numpy' for "
-            "SVRG."
-        )
     descent._check_method(method)
-    descent._check_optimizer(estimator.optimizer)
+    descent._check_optimizer(estimator.optimizer, method, bool(options["early_stopping"]))
     check_loop_parameters(
         max_epochs=estimator.max_epochs,
         tol=estimator.tol,
@@ -198,8 +193,17 @@ def fit_linear_descent(
         n_iter_no_change=options["n_iter_no_change"],
         validation_fraction=options["validation_fraction"],
         early_stopping=options["early_stopping"],
-        variance_reduction=None,
+        variance_reduction=options["variance_reduction"],
     )
+    algorithm = descent.choose_algorithm(
+        method,
+        estimator.optimizer,
+        estimator.learning_rate,
+        options["variance_reduction"],
+        early_stopping=bool(options["early_stopping"]),
+    )
+    optimizer, variance_reduction = algorithm.optimizer, algorithm.variance_reduction
+    conjugate = optimizer == "conjugate_gradient"
     n_samples, n_features = X.shape
     batch = descent._check_batch_size(estimator.batch_size, method, n_samples)
     learning_rate = estimator.learning_rate
@@ -213,18 +217,26 @@ def fit_linear_descent(
     )
     Z, T = scaler.design(X), scaler.target(Y)  # Z ends in a column of ones with an intercept
     strengths = descent._penalty_strengths(l2_penalty, scaler, n_samples, T.shape)  # (q, k)
-    auto, reason = descent.auto_learning_rate(
-        Z,
-        w,
-        method=method,
-        batch_size=batch,
-        optimizer=estimator.optimizer,
-        variance_reduction=None,
-        extra_smoothness=0.0 if strengths is None else float(strengths.max()),
-    )
-    rate = descent._resolve_learning_rate(learning_rate, auto)
-    if not (isinstance(learning_rate, str) and learning_rate == "auto"):
-        reason = "given"
+    rate: Any
+    if conjugate:  # exact line searches: no step size
+        rate, reason = math.nan, algorithm.reason
+    elif descent._given_rate(learning_rate):
+        rate, reason = descent._resolve_learning_rate(learning_rate, 1.0), "given"
+    else:
+        auto, reason = descent.auto_learning_rate(
+            Z,
+            w,
+            method=method,
+            batch_size=batch,
+            optimizer=optimizer,
+            variance_reduction=variance_reduction,
+            extra_smoothness=0.0 if strengths is None else float(strengths.max()),
+        )
+        rate = descent._resolve_learning_rate(learning_rate, auto)
+        if not (isinstance(learning_rate, str) and learning_rate == "auto"):
+            reason = "given"
+        elif algorithm.reason:
+            reason = f"{algorithm.reason}; {reason}"
     W0 = descent._initial_params(None, scaler, Z.shape[1], Y)  # (q, k)
     # Full batches on centred data: the standardized intercept's optimum is exactly 0 for
     # every w̃ (eq. 3 of glassbox.linear.descent), so it is held there: no bias parameter.
@@ -255,7 +267,7 @@ def fit_linear_descent(
         inputs,
         targets,
         weights,
-        optimizer=estimator.optimizer,
+        optimizer=optimizer,
         learning_rate=rate,
         batch_size=None if method == "bgd" else batch,
         max_epochs=estimator.max_epochs,
@@ -266,6 +278,8 @@ def fit_linear_descent(
         validation_fraction=options["validation_fraction"],
         n_iter_no_change=options["n_iter_no_change"],
         average=options["average"],
+        variance_reduction=variance_reduction,
+        record_grad_norm=False,
     )
     blocks = [p.to(device="cpu", dtype=torch.float64).numpy() for p in run.parameters]
     W = blocks[0].T
@@ -280,6 +294,8 @@ def fit_linear_descent(
         converged_=run.converged,
         history_=run.history,
         learning_rate_reason_=reason,
+        optimizer_=optimizer if isinstance(optimizer, str) else "custom",
+        variance_reduction_=variance_reduction,
     )
     return BackendFit(coef, intercept, attributes)
 

@@ -24,6 +24,13 @@ hyperparameters and ``random_state`` the trajectory is the NumPy backend's
   ``lr_scheduler`` (:func:`make_scheduler`), stepped after every update;
 * Polyak averaging: ``torch.optim.swa_utils.AveragedModel`` updated after every step past
   ``average``;
+* SVRG (``variance_reduction="svrg"``): a copy of the model holds the snapshot θ̃ taken at
+  the start of every epoch, with its full gradient ∇F(θ̃) by autograd; after each batch's
+  ``backward()`` the gradients become ∇f_B(θ) − ∇f_B(θ̃) + ∇F(θ̃) before ``optimizer.step()``;
+* conjugate gradient (``optimizer="conjugate_gradient"``, full batches, quadratic losses):
+  no ``torch.optim`` class; eq. (1) of :mod:`glassbox.optim.conjugate` with the
+  Hessian-vector product H d by double backward (Pearlmutter's trick), the same steps as
+  glassbox's transform;
 * the bookkeeping after each epoch: full training loss and gradient norm (autograd), the
   validation loss, the learning rate of the last step, and the stopping rules of
   :mod:`glassbox.optim.loop` ("gradient", "loss", ``early_stopping``), with the same
@@ -38,6 +45,7 @@ PyTorch is imported inside the functions: this module loads without it.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 import warnings
@@ -188,7 +196,7 @@ def torch_descend(
     learning_rate: LearningRate = 0.01,
     batch_size: int | None = None,
     max_epochs: int = 100,
-    tol: float = 1e-6,
+    tol: float | None = 1e-6,
     stopping: str = "auto",
     shuffle: bool = True,
     rng: np.random.Generator | None = None,
@@ -197,13 +205,16 @@ def torch_descend(
     n_iter_no_change: int = 5,
     average: bool | int = False,
     warn: bool = True,
+    variance_reduction: str | None = None,
+    record_grad_norm: bool = True,
 ) -> TorchRun:
     """Minimize ``loss_fn`` over ``model``'s parameters in place; the rules of ``descend``.
 
     Parameters mirror :func:`glassbox.optim.loop.descend` (``optimizer`` by name,
     ``learning_rate`` a number or a glassbox schedule, ``batch_size=None`` for full batches,
-    ``rng`` the only source of randomness); variance reduction has no ``torch.optim``
-    counterpart and is not offered.
+    ``rng`` the only source of randomness); ``variance_reduction="svrg"`` and
+    ``optimizer="conjugate_gradient"`` are written out here (module docstring).
+    ``tol=None`` runs every epoch with no stopping rule.
     """
     import torch
     from torch.optim.swa_utils import AveragedModel
@@ -226,11 +237,20 @@ def torch_descend(
     n_train = n_samples if train_rows is None else train_rows.size
     batch = n_train if batch_size is None else min(int(batch_size), n_train)
     if stopping == "auto":
-        stopping = "gradient" if batch == n_train else "loss"
+        stopping = "gradient" if (batch == n_train or variance_reduction) else "loss"
+    check_convergence = tol is not None
+    tol = 0.0 if tol is None else tol
 
     parameters = list(model.parameters())
-    torch_optimizer = make_optimizer(optimizer, parameters, initial_rate(learning_rate))
-    scheduler = make_scheduler(torch_optimizer, learning_rate)
+    conjugate = optimizer == "conjugate_gradient"
+    torch_optimizer = (
+        None if conjugate else make_optimizer(optimizer, parameters, initial_rate(learning_rate))
+    )
+    scheduler = None if torch_optimizer is None else make_scheduler(torch_optimizer, learning_rate)
+    snapshot = copy.deepcopy(model) if variance_reduction == "svrg" else None
+    snapshot_grads: list[torch.Tensor] = []
+    directions = [torch.zeros_like(p) for p in parameters]  # conjugate gradient's d_{k−1}
+    previous_squared = 0.0
     averaging = average is not False
     average_start = 0 if average is True else int(average)
     averaged = AveragedModel(model) if averaging else None
@@ -239,24 +259,70 @@ def torch_descend(
     def full_loss(module: torch.nn.Module) -> torch.Tensor:
         return loss_fn(module, *train)
 
+    needs_gradient = (
+        record_grad_norm
+        or batch == n_train
+        or variance_reduction is not None
+        or (check_convergence and not early_stopping and stopping == "gradient")
+    )
     loss0 = float(full_loss(model).detach())
-    grad_norm0 = _grad_norm(full_loss(model), parameters)
+    grad_norm0 = _grad_norm(full_loss(model), parameters) if needs_gradient else math.nan
     reference_loss = abs(loss0) if math.isfinite(loss0) else math.inf
 
     def synchronize() -> None:
         if device.type == "cuda":
             torch.cuda.synchronize(device)
 
+    def take_snapshot() -> None:
+        """θ̃ ← θ and ∇F(θ̃) over the training rows (SVRG, once per epoch)."""
+        if snapshot is None:
+            return
+        with torch.no_grad():
+            for kept, p in zip(snapshot.parameters(), parameters):
+                kept.copy_(p)
+        snapshot_grads[:] = torch.autograd.grad(full_loss(snapshot), list(snapshot.parameters()))
+
     def step(rows: Any) -> float:
+        if torch_optimizer is None:
+            return conjugate_step()
         torch_optimizer.zero_grad()
         w = None if weights is None else weights[rows]
         loss = loss_fn(model, X[rows], Y[rows], w)
         loss.backward()
+        if snapshot is not None:  # ∇f_B(θ) − ∇f_B(θ̃) + ∇F(θ̃)
+            at_snapshot = torch.autograd.grad(
+                loss_fn(snapshot, X[rows], Y[rows], w), list(snapshot.parameters())
+            )
+            with torch.no_grad():
+                for p, g_snap, g_full in zip(parameters, at_snapshot, snapshot_grads):
+                    if p.grad is not None:
+                        p.grad.sub_(g_snap).add_(g_full)
         rate = float(torch_optimizer.param_groups[0]["lr"])
         torch_optimizer.step()
         if scheduler is not None:
             scheduler.step()
         return rate
+
+    def conjugate_step() -> float:
+        """One step of eq. (1) of glassbox.optim.conjugate on the full training loss."""
+        nonlocal previous_squared
+        grads = torch.autograd.grad(full_loss(model), parameters, create_graph=True)
+        g = [x.detach() for x in grads]
+        squared = float(sum((x * x).sum() for x in g))
+        beta = squared / previous_squared if previous_squared > 0 else 0.0
+        direction = [-x + beta * d for x, d in zip(g, directions)]
+        slope = float(sum((x * d).sum() for x, d in zip(g, direction)))
+        if not slope < 0:  # not a descent direction: restart along −g
+            direction, slope = [-x for x in g], -squared
+        curvature_vector = torch.autograd.grad(grads, parameters, grad_outputs=direction)
+        curvature = float(sum((d * h).sum() for d, h in zip(direction, curvature_vector)))
+        alpha = -slope / curvature if curvature > 0 else 0.0
+        with torch.no_grad():
+            for p, d in zip(parameters, direction):
+                p.add_(alpha * d)
+        directions[:] = direction
+        previous_squared = squared
+        return math.nan
 
     history = _new_history()
     elapsed, rate = 0.0, math.nan
@@ -273,6 +339,7 @@ def torch_descend(
             order = train_rows
         synchronize()
         start = time.perf_counter()
+        take_snapshot()
         if batch == n_train:  # one full-gradient update, rows in their natural order
             groups: Any = [train_index]
         else:
@@ -292,7 +359,7 @@ def torch_descend(
         reported_parameters = list(reported.parameters())
         loss_tensor = full_loss(reported)
         loss = float(loss_tensor.detach())
-        grad_norm = _grad_norm(loss_tensor, reported_parameters)
+        grad_norm = _grad_norm(loss_tensor, reported_parameters) if needs_gradient else math.nan
         with torch.no_grad():
             validation_loss = (
                 math.nan if validation is None else float(loss_fn(reported, *validation))
@@ -305,6 +372,8 @@ def torch_descend(
         history["learning_rate"].append(rate)
         history["elapsed_seconds"].append(elapsed)
 
+        if not check_convergence:
+            continue
         if early_stopping or stopping == "loss":
             score = validation_loss if early_stopping else loss
             if score < best_score - tol * abs(best_score if math.isfinite(best_score) else score):
@@ -328,7 +397,7 @@ def torch_descend(
     result = [p.detach().clone() for p in final.parameters()]
     if early_stopping and converged and best is not None:
         result = best
-    if stop_reason == "max_epochs" and warn:
+    if check_convergence and stop_reason == "max_epochs" and warn:
         warnings.warn(
             f"Gradient descent stopped at max_epochs={max_epochs} before meeting tol={tol} "
             f"(stopping rule {stopping!r}). Increase max_epochs, loosen tol, or adjust the "

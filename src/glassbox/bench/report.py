@@ -55,9 +55,23 @@ def _memory(record: dict[str, Any]) -> str:
     return f"{value / 1024:.0f} KiB" if value < 1024**2 else f"{value / 1024**2:.1f} MiB"
 
 
+def _digits(record: dict[str, Any]) -> str:
+    """Correct digits against the exact reference; n/a for a model without coefficients
+    (trees and ensembles), whose fit has no exact reference to compare with."""
+    value = record.get("digits")
+    if value is None:
+        return "n/a" if record.get("status") == "ok" and not record.get("has_coef") else ""
+    return f"{value:.1f}"
+
+
 def _converged(record: dict[str, Any]) -> str:
+    """yes / no, and for a descent cell short of its digits why (:mod:`glassbox.bench.budget`)."""
     value = record.get("converged")
-    return "" if value is None else ("yes" if value else "no")
+    if value is None:
+        return ""
+    word = "yes" if value else "no"
+    note = record.get("convergence_note")
+    return f"{word} ({note})" if note else word
 
 
 def _status(record: dict[str, Any]) -> str:
@@ -96,7 +110,7 @@ _COMMON_TAIL: list[tuple[str, str, Formatter]] = [
     ("peak mem", "peak_memory_bytes", _memory),
     ("epochs", "epochs", _text("epochs")),
     ("converged", "converged", _converged),
-    ("digits", "digits", _fixed("digits", 1)),
+    ("digits", "digits", _digits),
     ("status", "status", _status),
 ]
 
@@ -212,7 +226,7 @@ def markdown_report(result: Any, figures: dict[str, str]) -> str:
         "(min–max and count beside it); peak mem = peak extra memory during the warm-up fit "
         "(tracemalloc; n/a for torch and dask, whose own allocations it cannot see); "
         "digits = correct significant digits of the worst coefficient against "
-        "the reference solution.",
+        "the reference solution (n/a for models without coefficients, such as trees).",
         "",
         overhead_sentence(result.summary),
         "",

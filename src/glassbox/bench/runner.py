@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from glassbox.bench.budget import budget_note
 from glassbox.bench.config import BenchConfig
 from glassbox.bench.plan import Cell, Skipped, plan_cells
 from glassbox.bench.protocol import measure
@@ -202,6 +203,16 @@ def _estimator_kwargs(cls: type, cell: Cell, config: BenchConfig) -> dict[str, A
     return kwargs
 
 
+def _engine_kwargs(cls: type, cell: Cell) -> dict[str, Any]:
+    """``solver=method`` and ``backend=backend`` for the estimator; a model with one method
+    (a tree, a forest) takes no ``solver``: the registry's method names what it is."""
+    names: set[str] = set(getattr(cls, "_param_names", list)())
+    engine: dict[str, Any] = {"backend": cell.backend}
+    if "solver" in names or not names:
+        engine["solver"] = cell.method
+    return engine
+
+
 def _takes_validation_data(cls: type) -> bool:
     """Whether ``cls.fit`` accepts the bench's validation rows for early stopping."""
     import inspect
@@ -344,8 +355,10 @@ class Runner:
             kwargs = _estimator_kwargs(cls, cell, self.config)
             record["params"] = kwargs
 
+            engine = _engine_kwargs(cls, cell)
+
             def make() -> Any:
-                return cls(solver=cell.method, backend=cell.backend, **kwargs)
+                return cls(**engine, **kwargs)
 
             self.warm_engine(make, cell.backend)
             measurement = measure(
@@ -388,6 +401,7 @@ class Runner:
             history=_history(estimator),
         )
         self.models[cell.key] = estimator
+        record["has_coef"] = getattr(estimator, "coef_", None) is not None
         try:
             coef = getattr(estimator, "coef_", None)
             if coef is not None and not np.all(np.isfinite(np.asarray(coef, dtype=np.float64))):
@@ -406,6 +420,9 @@ class Runner:
             if reference is not None:
                 record["digits"] = correct_digits_of(estimator, reference[0])
                 record["reference"] = reference[1]
+            note = budget_note(estimator, prepared.X_train, record.get("digits"))
+            if note is not None:
+                record["convergence_note"] = note
         except DivergenceError as error:
             record.update(status="diverged", error=_error(error))
         except Exception as error:

@@ -70,6 +70,7 @@ CSV_COLUMNS = (
     "peak_memory_bytes",
     "epochs",
     "converged",
+    "convergence_note",
     "digits",
     "solver",
     "device",

@@ -230,6 +230,7 @@ def bench(
         list[str] | None,
         typer.Option(
             "--dataset",
+            "--datasets",
             "-d",
             help="Built-in dataset name(s) or a CSV/Parquet file (with --target); "
             "default: lesson, diabetes.",

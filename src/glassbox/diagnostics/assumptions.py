@@ -38,6 +38,8 @@ __all__ = [
     "breusch_godfrey",
     "breusch_pagan",
     "durbin_watson",
+    "het_breuschpagan",
+    "het_white",
     "jarque_bera",
     "omnibus",
     "reset",
@@ -153,6 +155,13 @@ def white(resid: np.ndarray, design: np.ndarray) -> TestResult:
 
 
 # --- normality -----------------------------------------------------------------------------
+
+
+# statsmodels' names (statsmodels.stats.diagnostic.het_breuschpagan / het_white), same
+# arguments (residuals, design with its constant); glassbox returns one TestResult where
+# statsmodels returns (lm, lm_pvalue, fvalue, f_pvalue).
+het_breuschpagan = breusch_pagan
+het_white = white
 
 
 def _moments(resid: np.ndarray) -> tuple[float, float]:

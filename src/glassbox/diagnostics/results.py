@@ -399,6 +399,10 @@ class RegressionResults:
         """Leverage, studentized residuals, Cook's distance and DFFITS with cut-offs."""
         return influence(self.resid, self.hat_matrix_diag, self.scale, self.rank)
 
+    def get_influence(self) -> Influence:
+        """statsmodels' spelling (``OLSResults.get_influence()``) of :attr:`influence`."""
+        return self.influence
+
     def _residual_test(self, name: str, compute: Any) -> TestResult:
         if self.perfect_fit:
             return TestResult(name, None, None, "Not computed: perfect fit, residuals are zero.")
@@ -418,6 +422,14 @@ class RegressionResults:
         return self._residual_test(
             "White", lambda: assumptions.white(self.resid, self.design.matrix)
         )
+
+    def het_breuschpagan(self) -> TestResult:
+        """statsmodels' name (``het_breuschpagan``) of :meth:`breusch_pagan`."""
+        return self.breusch_pagan()
+
+    def het_white(self) -> TestResult:
+        """statsmodels' name (``het_white``) of :meth:`white`."""
+        return self.white()
 
     def jarque_bera(self) -> TestResult:
         """Jarque–Bera test of normal residuals: JB = n/6 (S² + (K − 3)²/4), χ²(2)."""

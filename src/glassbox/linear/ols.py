@@ -61,13 +61,17 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         small problems in 100-digit decimal arithmetic (13+ digits; n·p² ≤ 2e7).
     learning_rate : float, "auto" or a schedule from :mod:`glassbox.optim`, default "auto"
         "auto" derives the step from the Lipschitz constant of the gradient (power iteration).
-    optimizer : str or GradientTransformation, default "sgd"
-        Any name in ``glassbox.optim.OPTIMIZERS`` (sgd, momentum, nesterov, adagrad, rmsprop,
-        adam, adamw, ...).
+    optimizer : str or GradientTransformation, default "auto"
+        ``"auto"``: conjugate gradient for ``"bgd"``, SVRG steps for ``"sgd"`` and
+        ``"minibatch"`` (both reach the exact minimum whatever the noise), plain steps when
+        ``learning_rate`` is given (:func:`glassbox.linear.descent.choose_algorithm`);
+        ``optimizer_`` says what ran. Or ``"conjugate_gradient"`` (bgd), or any name in
+        ``glassbox.optim.OPTIMIZERS`` (sgd, momentum, nesterov, adagrad, rmsprop, adam, ...).
     batch_size : int, default 32 — rows per step of ``"minibatch"``.
     max_epochs : int, default 1000
-    tol : float, default 1e-9 — stop when the relative change of the full training loss (or
-        the gradient norm) falls below it.
+    tol : float or None, default 1e-9 — stop when the full gradient norm falls below tol times
+        its starting size (or, for plain stochastic steps, the loss stops improving by tol
+        relative); None runs all ``max_epochs`` (scikit-learn's meaning).
     shuffle : bool, default True
     random_state : int, Generator or None — same seed, same data: bit-identical coefficients.
     early_stopping, validation_fraction, n_iter_no_change : hold out a validation split and stop
@@ -97,6 +101,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     n_iter_, n_steps_, converged_, history_, learning_rate_reason_ : descent solvers only:
         epochs, updates, whether ``tol`` was met, the per-epoch record (training loss,
         validation loss, gradient norm, learning rate, elapsed seconds), and why the step size.
+    optimizer_, variance_reduction_ : descent solvers only: what ``"auto"`` ran.
     n_features_in_, feature_names_in_ : as in scikit-learn.
     """
 
@@ -110,10 +115,10 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         solver: str = "auto",
         precision: str = "double",
         learning_rate: Any = "auto",
-        optimizer: Any = "sgd",
+        optimizer: Any = "auto",
         batch_size: int = 32,
         max_epochs: int = 1000,
-        tol: float = 1e-9,
+        tol: float | None = 1e-9,
         shuffle: bool = True,
         random_state: Any = None,
         early_stopping: bool = False,

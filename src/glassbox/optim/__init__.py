@@ -3,6 +3,7 @@
 * :mod:`~glassbox.optim.transforms`: optimizers as ``init``/``update`` pairs of pure functions;
 * :mod:`~glassbox.optim.schedules`: learning rate as a function of the step;
 * :mod:`~glassbox.optim.lipschitz`: automatic step sizes for least squares;
+* :mod:`~glassbox.optim.specs`: ``Adam(learning_rate=...)`` and friends, specs that build them;
 * :mod:`~glassbox.optim.loop`: epochs, batches, stopping, averaging, variance reduction.
 """
 
@@ -20,6 +21,7 @@ from glassbox.optim.schedules import (
     as_schedule,
     get_schedule,
 )
+from glassbox.optim.specs import SGD, Adagrad, Adam, AdamW, OptimizerSpecification, RMSprop
 from glassbox.optim.transforms import (
     OPTIMIZERS,
     GradientTransformation,
@@ -47,6 +49,10 @@ from glassbox.optim.transforms import (
 __all__ = [
     "OPTIMIZERS",
     "SCHEDULES",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
     "Constant",
     "CosineAnnealing",
     "DescentRun",
@@ -57,6 +63,8 @@ __all__ = [
     "InverseSqrt",
     "LoopState",
     "Objective",
+    "OptimizerSpecification",
+    "RMSprop",
     "StepDecay",
     "adagrad",
     "adam",

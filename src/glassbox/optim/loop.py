@@ -172,12 +172,14 @@ def check_loop_parameters(
         or max_epochs < 1
     ):
         raise ValueError(f"max_epochs must be an int >= 1, got {max_epochs!r}.")
-    if (
+    if tol is not None and (
         isinstance(tol, bool)
         or not isinstance(tol, (int, float, np.integer, np.floating))
         or not (math.isfinite(tol) and tol >= 0)
     ):
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}.")
+        raise ValueError(
+            f"tol must be a finite number >= 0, or None for no stopping rule; got {tol!r}."
+        )
     if stopping not in STOPPING_RULES:
         raise ValueError(f"stopping must be one of {list(STOPPING_RULES)}, got {stopping!r}.")
     if (
@@ -250,7 +252,7 @@ def descend(
     optimizer_options: dict[str, Any] | None = None,
     batch_size: int | None = None,
     max_epochs: int = 100,
-    tol: float = 1e-6,
+    tol: float | None = 1e-6,
     stopping: str = "auto",
     shuffle: bool = True,
     rng: np.random.Generator | None = None,
@@ -267,6 +269,7 @@ def descend(
     epoch_loss: str = "full",
     max_steps: int | None = None,
     step_callback: Callable[[int, Params], bool | None] | None = None,
+    record_grad_norm: bool = True,
 ) -> DescentRun:
     """Minimize ``objective`` from ``params``; see the module docstring for the algorithm.
 
@@ -284,7 +287,8 @@ def descend(
     batch_size : int or None
         Rows per update; ``None`` for the full training set.
     max_epochs, tol, stopping, n_iter_no_change
-        The stopping rules (module docstring).
+        The stopping rules (module docstring). ``tol=None`` is scikit-learn's "no stopping
+        on tolerance": all ``max_epochs`` run, as with ``check_convergence=False``.
     shuffle : bool
         Visit the rows in a new random order every epoch.
     rng : numpy.random.Generator
@@ -317,6 +321,12 @@ def descend(
     step_callback : callable, optional
         ``step_callback(step, params)`` after each update, ``step`` counting from 1 over the
         whole run (resumed runs included); untimed; returning ``True`` stops the descent.
+    record_grad_norm : bool
+        ``False``: where nothing needs the full gradient (plain stochastic steps under the
+        loss rule, early stopping or ``tol=None``) the bookkeeping evaluates the loss alone,
+        one pass over the data instead of two, and ``history["grad_norm"]`` holds NaN.
+        Full batches and SVRG reuse the bookkeeping's gradient in their next update, so
+        they always record it.
     """
     check_loop_parameters(
         max_epochs=max_epochs,
@@ -328,6 +338,8 @@ def descend(
         variance_reduction=variance_reduction,
     )
     batch_losses = _check_step_options(epoch_loss, max_steps, stopping, variance_reduction)
+    if tol is None:
+        tol, check_convergence = 0.0, False
     rng = np.random.default_rng() if rng is None else rng
     options = dict(optimizer_options or {})
     transform: GradientTransformation = get_optimizer(optimizer, learning_rate, **options)
@@ -375,12 +387,25 @@ def descend(
     n_averaged = state.average_sum_count
 
     evaluate = _Evaluator(objective, all_train)
+    needs_gradient = (
+        record_grad_norm
+        or batch == n_train
+        or variance_reduction is not None
+        or (check_convergence and not early_stopping and stopping == "gradient")
+    )
+
+    def loss_and_grad_norm(point: Params) -> tuple[float, float]:
+        """The full training loss, and its gradient's norm when it is needed (else NaN)."""
+        if not needs_gradient:
+            return objective.value(point, all_train), math.nan
+        value, gradient, _ = evaluate(point, timed=False)
+        return value, global_norm(gradient)
+
     if batch_losses:  # no full-data pass: the first batch's loss is the reference
         grad_norm0, reference_loss = math.nan, math.nan
     else:
         with np.errstate(over="ignore", invalid="ignore"):
-            loss0, grad0, _ = evaluate(params, timed=False)
-        grad_norm0 = global_norm(grad0)
+            loss0, grad_norm0 = loss_and_grad_norm(params)
         reference_loss = abs(loss0) if math.isfinite(loss0) else math.inf
     steps_left = math.inf if max_steps is None else int(max_steps)
     first_step = n_steps
@@ -493,8 +518,7 @@ def descend(
                 if epoch == 1:
                     reference_loss = abs(loss) if math.isfinite(loss) else math.inf
             else:
-                loss, grads, _ = evaluate(reported, timed=False)
-                grad_norm = global_norm(grads)
+                loss, grad_norm = loss_and_grad_norm(reported)
             validation_loss = (
                 math.nan if validation_rows is None else objective.value(reported, validation_rows)
             )

@@ -45,3 +45,10 @@ class L2Penalized:
         value, grads = self.objective.value_and_grad(params, rows)
         penalized = tuple(g + lam * p for g, lam, p in zip(grads, self.strengths, params))
         return value + self._penalty(params), penalized
+
+    def hessian_vector_product(
+        self, vector: tuple[np.ndarray, ...], rows: Any = slice(None)
+    ) -> tuple[np.ndarray, ...]:
+        """(H + diag λ) v, for objectives that offer their own H v."""
+        inner = self.objective.hessian_vector_product(vector, rows)  # type: ignore[attr-defined]
+        return tuple(h + lam * v for h, lam, v in zip(inner, self.strengths, vector))

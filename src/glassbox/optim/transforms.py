@@ -232,22 +232,42 @@ def scale_by_adam(
             _zeros_like(params) if amsgrad else None,
         )
 
+    def moments(m: np.ndarray, v: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, ...]:
+        # The formulas above, evaluated in the same order (so the same rounding) with four
+        # fresh arrays instead of twelve temporaries: m and v are never written to.
+        shape, dtype = np.shape(g), np.result_type(m, g)
+        new_m, new_v, scratch = (np.empty(shape, dtype) for _ in range(3))
+        np.multiply(m, b1, out=new_m)
+        np.multiply(g, 1.0 - b1, out=scratch)
+        new_m += scratch
+        np.multiply(g, 1.0 - b2, out=new_v)
+        new_v *= g
+        np.multiply(v, b2, out=scratch)
+        new_v += scratch
+        return new_m, new_v, scratch
+
     def update(grads: Params, state: State, params: Params) -> tuple[Params, State]:
         grads = _tuple(grads)
         count, mu, nu, nu_max = state
         count += 1
-        mu = tuple(b1 * m + (1.0 - b1) * g for m, g in zip(mu, grads))
-        nu = tuple(b2 * v + (1.0 - b2) * g * g for v, g in zip(nu, grads))
+        blocks = [moments(m, v, g) for m, v, g in zip(mu, nu, grads)]
+        mu = tuple(b[0] for b in blocks)
+        nu = tuple(b[1] for b in blocks)
         second = nu
         if amsgrad:
             nu_max = tuple(np.maximum(a, v) for a, v in zip(nu_max, nu))
             second = nu_max
         correction1 = 1.0 - b1**count
         correction2 = math.sqrt(1.0 - b2**count)
-        updates = tuple(
-            (m / correction1) / (np.sqrt(v) / correction2 + eps) for m, v in zip(mu, second)
-        )
-        return updates, (count, mu, nu, nu_max)
+        updates = []
+        for (m, _, scratch), v in zip(blocks, second):
+            step = np.sqrt(v, out=np.empty_like(scratch))  # (m / c₁) / (√v / c₂ + ε)
+            step /= correction2
+            step += eps
+            np.divide(m, correction1, out=scratch)
+            np.divide(scratch, step, out=step)
+            updates.append(step)
+        return tuple(updates), (count, mu, nu, nu_max)
 
     return GradientTransformation(init, update)
 
