@@ -43,7 +43,14 @@ if os.environ.get("GLASSBOX_DOCS_QUICK") != "1":
     extensions.append("sphinx.ext.viewcode")
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "**/.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+# _generated/transformer_modules.md is included by guide/transformers.md, not a page itself.
+exclude_patterns = [
+    "_build",
+    "**/.ipynb_checkpoints",
+    "Thumbs.db",
+    ".DS_Store",
+    "_generated/transformer_modules.md",
+]
 root_doc = "index"
 
 html_theme = "alabaster"

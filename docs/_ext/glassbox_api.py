@@ -4,6 +4,8 @@
   ``_generated/api/<module>.rst`` with ``automodule``, found by walking the source tree, so a
   package merged later appears in the reference with no change to the configuration.
 * The notebooks of ``lessons/`` are copied to ``_generated/lessons/`` for MyST-NB to render.
+* ``_generated/transformer_modules.md`` lists the attention, transformer and text modules for
+  the transformers guide, whichever exist.
 * A public module, class, function, method or property without a docstring is a warning, so
   ``sphinx-build -W`` fails on it (autodoc alone would render it silently).
 """
@@ -92,6 +94,30 @@ def _api_index(package: str, modules: list[str]) -> str:
     return "\n".join(lines)
 
 
+#: Modules of the transformers page: ``glassbox.text`` and its modules, and the modules of
+#: ``glassbox.nn`` whose name says attention, transformer, positional encoding or GPT.
+TRANSFORMER_MODULE = re.compile(
+    r"^glassbox\.text(\..*)?$|^glassbox\.nn\..*(attention|transformer|positional|gpt)[^.]*$"
+)
+
+
+def transformer_modules(modules: list[str]) -> list[str]:
+    """The public modules the transformers guide lists, in order (none until they are merged)."""
+    return [name for name in modules if TRANSFORMER_MODULE.match(name)]
+
+
+def _transformer_page(names: list[str]) -> str:
+    if not names:
+        return (
+            "This version of glassbox has neither yet, so there is nothing to list; the page "
+            "fills itself in once ``glassbox.text`` or an attention module of ``glassbox.nn`` "
+            "exists.\n"
+        )
+    lines = ["The modules, each with its page in the API reference:", ""]
+    lines += [f"- {{py:mod}}`{name}`" for name in names]
+    return "\n".join(lines) + "\n"
+
+
 def generate(app: Sphinx) -> None:
     """Write the API pages and copy the lessons into ``_generated`` (on ``builder-inited``)."""
     docs = Path(app.srcdir)
@@ -106,6 +132,7 @@ def generate(app: Sphinx) -> None:
     for name in modules:
         _write_if_changed(api / f"{name}.rst", _module_page(name))
     _write_if_changed(api / "index.rst", _api_index(package, modules))
+    _write_if_changed(out / "transformer_modules.md", _transformer_page(transformer_modules(modules)))
 
     lessons = out / "lessons"
     lessons.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,19 @@ pytest.importorskip("myst_nb")
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
+GUIDES = (
+    "linear_models",
+    "descent",
+    "regularized_and_logistic",
+    "benchmark_lab",
+    "diagnostics",
+    "dask",
+    "autograd",
+    "neural_networks",
+    "trees",
+    "transformers",
+)
+ATTENTION_WORDS = ("attention", "transformer", "positional", "gpt")
 
 
 def sphinx_build(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -85,15 +98,35 @@ def test_the_site_builds_strictly_with_every_module_guide_and_lesson(tmp_path):
     assert "What agreement to expect between engines" in backends and "<table" in backends
     assert "the same iterates, per epoch" in text("backends.html")
     assert "<table" in page("benchmarks.html")
-    for name in (
-        "linear_models",
-        "descent",
-        "regularized_and_logistic",
-        "benchmark_lab",
-        "diagnostics",
-        "dask",
+    for name in GUIDES:
+        assert "<h1>" in page(f"guide/{name}.html"), f"guide/{name}.md was not rendered"
+        assert f"guide/{name}.html" in page("index.html"), f"guide/{name} is not in the index"
+    # Each family's guide links its estimators' reference pages.
+    for guide, dotted in (
+        ("autograd", "glassbox.autograd.functional.value_and_grad"),
+        ("neural_networks", "glassbox.nn.model.Model"),
+        ("neural_networks", "glassbox.nn.layers.recurrent.LSTM"),
+        ("trees", "glassbox.trees.tree.DecisionTreeClassifier"),
+        ("trees", "glassbox.trees.boosting.GradientBoostingRegressor"),
     ):
-        assert "<h1>" in page(f"guide/{name}.html")
+        target = f"{dotted.rsplit('.', 1)[0]}.html#{dotted}"
+        assert target in page(f"guide/{guide}.html"), f"guide/{guide}: no link to {target}"
+    # The transformers page lists exactly the attention / transformer / text modules there are.
+    attention = [
+        name
+        for name in modules
+        if name == "glassbox.text"
+        or name.startswith("glassbox.text.")
+        or (
+            name.startswith("glassbox.nn.")
+            and any(word in name.rsplit(".", 1)[1] for word in ATTENTION_WORDS)
+        )
+    ]
+    transformers = page("guide/transformers.html")
+    for name in attention:
+        assert f"{name}.html" in transformers, f"{name} is missing from the transformers page"
+    if not attention:
+        assert "nothing to list" in text("guide/transformers.html")
 
     # Every lesson is rendered (code cells, unexecuted here) and listed.
     lessons = sorted((ROOT / "lessons").glob("*.ipynb"))
@@ -101,7 +134,9 @@ def test_the_site_builds_strictly_with_every_module_guide_and_lesson(tmp_path):
     listing = page("lessons.html")
     for lesson in lessons:
         html = page(f"_generated/lessons/{lesson.stem}.html")
-        assert "highlight-ipython3" in html, f"{lesson.name}: no code cells rendered"
+        assert re.search(r"cell_input[^>]*>\s*<div class=\"highlight-(ipython3|python)", html), (
+            f"{lesson.name}: no code cells rendered"
+        )
         assert f"{lesson.stem}.html" in listing
 
 
@@ -188,3 +223,30 @@ def test_a_missing_docstring_and_a_broken_reference_fail_the_build(tmp_path):
     assert "function tinypkg.things.perimeter has no docstring" in result.stderr
     assert "method tinypkg.things.Circle.diameter has no docstring" in result.stderr
     assert "no_such_function" in result.stderr
+
+
+def python_blocks(page: Path) -> list[str]:
+    """The fenced ``python`` code blocks of a Markdown page."""
+    return re.findall(r"^```python\n(.*?)^```", page.read_text(encoding="utf-8"), re.S | re.M)
+
+
+PAGES_WITH_CODE = sorted(
+    page for page in [DOCS / "getting_started.md", *DOCS.glob("guide/*.md")] if python_blocks(page)
+)
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=lambda page: page.stem)
+def test_the_examples_of_the_guides_run(page):
+    # The examples are what a reader copies; each block runs on its own in a fresh interpreter.
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
+    for index, block in enumerate(python_blocks(page)):
+        result = subprocess.run(
+            [sys.executable, "-c", block], capture_output=True, text=True, env=env, timeout=120
+        )
+        assert result.returncode == 0, f"{page.name}, block {index + 1}:\n{result.stderr[-5000:]}"
+
+
+def test_the_guides_cover_every_model_family():
+    assert {"autograd", "neural_networks", "trees", "transformers"} <= set(GUIDES)
+    assert {page.stem for page in DOCS.glob("guide/*.md")} == set(GUIDES)
+    assert len(PAGES_WITH_CODE) >= 7
