@@ -234,3 +234,38 @@ def test_lesson_nine_backprop_by_hand_equals_autograd_and_torch_and_the_network_
     he_last = re.search(r"He: N\(0, 2/d\): std after layers 1, 5, 10 = \S+, \S+, (\S+)\n", text)
     naive_last = re.search(r"N\(0, 1\): std after layers 1, 5, 10 = \S+, \S+, (\S+)\n", text)
     assert he_last and naive_last and float(naive_last.group(1)) > 1e4 * float(he_last.group(1))
+
+
+def test_lesson_eight_trees_split_prune_bag_and_boost_like_scikit_learn():
+    text = printed(execute(lesson("08_")))
+    # Impurity by hand equals scikit-learn's root impurity (printed to 12 decimals).
+    for name in ("gini", "entropy"):
+        ours = number(rf"root +{name}: ours (\S+),", text)
+        assert ours == number(rf"root +{name}: ours \S+, scikit-learn (\S+)\n", text)
+    # The cumulative-sum split search finds scikit-learn's root split.
+    by_hand = re.search(r"best split: (x\d) <= (\S+),", text)
+    reference = re.search(r"scikit-learn: +(x\d) <= (\S+)\n", text)
+    assert by_hand and reference and by_hand.groups() == reference.groups()
+    assert "every depth: the same tree as scikit-learn" in text
+    # Overfitting: the full tree is perfect on its training data, not on the test set.
+    assert number(r"max_depth=None: +\d+ nodes, train accuracy (\S+),", text) == 1.0
+    # Eq. (4)'s weakest link is the first effective alpha; the pruning paths agree exactly
+    # (same tree, same sums in the same order).
+    assert number(r"weakest link by hand: g = (\S+);", text) == number(
+        r"first effective alpha on the path: (\S+)\n", text
+    )
+    assert (
+        number(r"pruning path: \d+ alphas, max \|glassbox − scikit-learn\| = (\S+)\n", text) < 1e-12
+    )
+    assert number(r"chosen alpha \S+: (\d+) leaves", text) < number(
+        r"leaves instead of (\d+);", text
+    )
+    # Bagging helps a deep tree; the two forests differ tree by tree but not in accuracy.
+    assert number(r"bagged trees \(by hand\): (\S+)\n", text) >= number(
+        r"one full tree: test accuracy (\S+);", text
+    )
+    assert number(r"random forest test accuracy: glassbox (\S+),", text) > 0.85
+    # Boosting by hand is glassbox's, which is scikit-learn's, to rounding (~1e-16 seen).
+    assert number(r"by hand vs glassbox: +max \|difference\| (\S+)\n", text) < 1e-10
+    assert number(r"glassbox vs scikit-learn: max \|difference\| (\S+)\n", text) < 1e-10
+    assert number(r"max \|probability difference\| (\S+)\n", text) < 1e-10
