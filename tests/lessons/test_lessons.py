@@ -269,3 +269,30 @@ def test_lesson_eight_trees_split_prune_bag_and_boost_like_scikit_learn():
     assert number(r"by hand vs glassbox: +max \|difference\| (\S+)\n", text) < 1e-10
     assert number(r"glassbox vs scikit-learn: max \|difference\| (\S+)\n", text) < 1e-10
     assert number(r"max \|probability difference\| (\S+)\n", text) < 1e-10
+
+
+def test_lesson_zero_checks_each_foundation_against_an_independent_reference():
+    text = printed(execute(lesson("00_")))
+    # Factorizations leave rounding-level residuals; the computed inverse does not.
+    lu = number(r"LU by hand: relative error \S+, max residual (\S+)\n", text)
+    inverse = number(r"inverse: relative error \S+, max residual (\S+)\n", text)
+    assert lu < 1e-14 and inverse > 100 * lu
+    # Every method is within 10 κ ε of the exact (rational) solution of the stored system.
+    kappa_epsilon = number(r"κ · ε = (\S+):", text)
+    for error in re.findall(r"relative error (\S+), max residual", text):
+        assert float(error) < 10 * kappa_epsilon
+    power = number(r"power iteration: λ₁ = (\S+),", text)
+    assert power == pytest.approx(number(r"eigh: (\S+)\n", text), abs=1e-10)  # 12 decimals
+    # Central differences at h = 1e-5: O(h²) + O(ε/h) ≈ 1e-10 at worst for this loss.
+    assert number(r"chain rule vs finite differences \(h = 1e-5\): max error (\S+);", text) < 1e-9
+    assert number(r"KS distance to N\(0, 1\) (\S+)\n", text) < 0.05
+    assert "Var = 35/12 exactly" in text
+    # Maximum likelihood under Gaussian noise is least squares; under Bernoulli, the log loss.
+    # BFGS stops at a gradient of 1e-8 (~1e-7 in w); 1e-5 leaves room for the rounding.
+    mle = re.search(r"maximum likelihood w: \[(.*)\]\n", text)
+    lstsq = re.search(r"least squares w: +\[(.*)\] \(glassbox", text)
+    assert mle and lstsq
+    assert np.allclose(
+        np.fromstring(mle.group(1), sep=" "), np.fromstring(lstsq.group(1), sep=" "), atol=1e-5
+    )
+    assert number(r"log loss: max \|difference\| (\S+)\n", text) < 1e-4
