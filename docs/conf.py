@@ -23,7 +23,9 @@ sys.path.insert(0, str(DOCS / "_ext"))
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p
 )
-os.environ.setdefault("MPLBACKEND", "Agg")
+# The kernels that execute the lessons draw figures inline, so the pages show them (Agg, which
+# the lesson tests use, would draw them off-screen and show nothing).
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
 project = "glassbox"
 author = "the glassbox authors"
