@@ -296,3 +296,27 @@ def test_lesson_zero_checks_each_foundation_against_an_independent_reference():
         np.fromstring(mle.group(1), sep=" "), np.fromstring(lstsq.group(1), sep=" "), atol=1e-5
     )
     assert number(r"log loss: max \|difference\| (\S+)\n", text) < 1e-4
+
+
+def test_lesson_ten_sequence_layers_equal_hand_and_torch_and_the_lstm_remembers():
+    text = printed(execute(lesson("10_")))
+    # The layers and the hand-written loops compute the same sums: rounding only.
+    for what in (
+        "conv1d vs PyTorch",
+        "conv1d vs hand",
+        "glassbox RNN vs hand",
+        "glassbox RNN vs PyTorch",
+        "glassbox LSTM vs hand",
+        "glassbox LSTM vs PyTorch",
+    ):
+        assert number(rf"largest difference {what}\s*= (\S+)\n", text) < 1e-12
+    assert number(r"largest gradient difference vs PyTorch = (\S+)\n", text) < 1e-11
+    # Central differences at h = 1e-6 carry ~1e-9 relative error on these sums of squares.
+    assert number(r"BPTT vs finite differences: (\S+)\n", text) < 1e-6
+    # Vanishing gradients: the tanh RNN loses far more over 100 steps than the LSTM.
+    rnn = number(r"RNN : gradient at t=0 / at t=T-1 = (\S+)\n", text)
+    lstm = number(r"LSTM: gradient at t=0 / at t=T-1 = (\S+)\n", text)
+    assert rnn < 1e-8 and lstm > 1e4 * rnn
+    assert number(r"Conv1D test accuracy: (\S+) ", text) > 0.95
+    # Predicting the mean scores 1/6; a memory of the two marked numbers scores far less.
+    assert number(r"adding problem test MSE: (\S+) ", text) < 0.05

@@ -180,7 +180,7 @@ def fit_linear_descent(
 
     from glassbox.backends.torch_descent import half_squared_error, l2_penalized, torch_descend
     from glassbox.linear import descent
-    from glassbox.optim.loop import check_loop_parameters
+    from glassbox.optim.loop import check_loop_parameters, default_epoch_loss
 
     _check_double_precision(estimator)
     options = _loop_options(estimator)
@@ -280,6 +280,9 @@ def fit_linear_descent(
         average=options["average"],
         variance_reduction=variance_reduction,
         record_grad_norm=False,
+        epoch_loss=default_epoch_loss(
+            estimator.tol, variance_reduction, options["average"], full_batch=method == "bgd"
+        ),
     )
     blocks = [p.to(device="cpu", dtype=torch.float64).numpy() for p in run.parameters]
     W = blocks[0].T
