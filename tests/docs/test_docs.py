@@ -250,3 +250,30 @@ def test_the_guides_cover_every_model_family():
     assert {"autograd", "neural_networks", "trees", "transformers"} <= set(GUIDES)
     assert {page.stem for page in DOCS.glob("guide/*.md")} == set(GUIDES)
     assert len(PAGES_WITH_CODE) >= 7
+
+
+def test_the_transformers_page_lists_text_and_attention_modules_once_they_exist():
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        import glassbox_api
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+    modules = [
+        "glassbox.nn.layers.dense",
+        "glassbox.nn.layers.attention",
+        "glassbox.nn.positional_encoding",
+        "glassbox.text",
+        "glassbox.text.gpt",
+        "glassbox.textbook",  # a name that merely starts like it
+        "glassbox.trees.tree",
+    ]
+    listed = glassbox_api.transformer_modules(modules)
+    assert listed == [
+        "glassbox.nn.layers.attention",
+        "glassbox.nn.positional_encoding",
+        "glassbox.text",
+        "glassbox.text.gpt",
+    ]
+    page = glassbox_api._transformer_page(listed)
+    assert all(f"{{py:mod}}`{name}`" in page for name in listed)
+    assert "nothing to list" in glassbox_api._transformer_page([])
