@@ -236,6 +236,68 @@ def test_lesson_nine_backprop_by_hand_equals_autograd_and_torch_and_the_network_
     assert he_last and naive_last and float(naive_last.group(1)) > 1e4 * float(he_last.group(1))
 
 
+def test_lesson_eight_trees_split_prune_bag_and_boost_like_scikit_learn():
+    text = printed(execute(lesson("08_")))
+    # Impurity by hand equals scikit-learn's root impurity (printed to 12 decimals).
+    for name in ("gini", "entropy"):
+        ours = number(rf"root +{name}: ours (\S+),", text)
+        assert ours == number(rf"root +{name}: ours \S+, scikit-learn (\S+)\n", text)
+    # The cumulative-sum split search finds scikit-learn's root split.
+    by_hand = re.search(r"best split: (x\d) <= (\S+),", text)
+    reference = re.search(r"scikit-learn: +(x\d) <= (\S+)\n", text)
+    assert by_hand and reference and by_hand.groups() == reference.groups()
+    assert "every depth: the same tree as scikit-learn" in text
+    # Overfitting: the full tree is perfect on its training data, not on the test set.
+    assert number(r"max_depth=None: +\d+ nodes, train accuracy (\S+),", text) == 1.0
+    # Eq. (4)'s weakest link is the first effective alpha; the pruning paths agree exactly
+    # (same tree, same sums in the same order).
+    assert number(r"weakest link by hand: g = (\S+);", text) == number(
+        r"first effective alpha on the path: (\S+)\n", text
+    )
+    assert (
+        number(r"pruning path: \d+ alphas, max \|glassbox − scikit-learn\| = (\S+)\n", text) < 1e-12
+    )
+    assert number(r"chosen alpha \S+: (\d+) leaves", text) < number(
+        r"leaves instead of (\d+);", text
+    )
+    # Bagging helps a deep tree; the two forests differ tree by tree but not in accuracy.
+    assert number(r"bagged trees \(by hand\): (\S+)\n", text) >= number(
+        r"one full tree: test accuracy (\S+);", text
+    )
+    assert number(r"random forest test accuracy: glassbox (\S+),", text) > 0.85
+    # Boosting by hand is glassbox's, which is scikit-learn's, to rounding (~1e-16 seen).
+    assert number(r"by hand vs glassbox: +max \|difference\| (\S+)\n", text) < 1e-10
+    assert number(r"glassbox vs scikit-learn: max \|difference\| (\S+)\n", text) < 1e-10
+    assert number(r"max \|probability difference\| (\S+)\n", text) < 1e-10
+
+
+def test_lesson_zero_checks_each_foundation_against_an_independent_reference():
+    text = printed(execute(lesson("00_")))
+    # Factorizations leave rounding-level residuals; the computed inverse does not.
+    lu = number(r"LU by hand: relative error \S+, max residual (\S+)\n", text)
+    inverse = number(r"inverse: relative error \S+, max residual (\S+)\n", text)
+    assert lu < 1e-14 and inverse > 100 * lu
+    # Every method is within 10 κ ε of the exact (rational) solution of the stored system.
+    kappa_epsilon = number(r"κ · ε = (\S+):", text)
+    for error in re.findall(r"relative error (\S+), max residual", text):
+        assert float(error) < 10 * kappa_epsilon
+    power = number(r"power iteration: λ₁ = (\S+),", text)
+    assert power == pytest.approx(number(r"eigh: (\S+)\n", text), abs=1e-10)  # 12 decimals
+    # Central differences at h = 1e-5: O(h²) + O(ε/h) ≈ 1e-10 at worst for this loss.
+    assert number(r"chain rule vs finite differences \(h = 1e-5\): max error (\S+);", text) < 1e-9
+    assert number(r"KS distance to N\(0, 1\) (\S+)\n", text) < 0.05
+    assert "Var = 35/12 exactly" in text
+    # Maximum likelihood under Gaussian noise is least squares; under Bernoulli, the log loss.
+    # BFGS stops at a gradient of 1e-8 (~1e-7 in w); 1e-5 leaves room for the rounding.
+    mle = re.search(r"maximum likelihood w: \[(.*)\]\n", text)
+    lstsq = re.search(r"least squares w: +\[(.*)\] \(glassbox", text)
+    assert mle and lstsq
+    assert np.allclose(
+        np.fromstring(mle.group(1), sep=" "), np.fromstring(lstsq.group(1), sep=" "), atol=1e-5
+    )
+    assert number(r"log loss: max \|difference\| (\S+)\n", text) < 1e-4
+
+
 def test_lesson_ten_sequence_layers_equal_hand_and_torch_and_the_lstm_remembers():
     text = printed(execute(lesson("10_")))
     # The layers and the hand-written loops compute the same sums: rounding only.

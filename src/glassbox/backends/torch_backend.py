@@ -166,8 +166,9 @@ def fit_linear_descent(
 
     The standardization (:class:`~glassbox.linear.descent.Standardizer`), the automatic step
     size, the starting point and the random generator are glassbox's; only the loop runs in
-    torch: ``nn.Linear`` on the standardized features, :func:`half_squared_error`, the
-    matching ``torch.optim`` optimizer.
+    torch: ``nn.Linear`` on the standardized features,
+    :func:`~glassbox.backends.torch_descent.half_squared_error`, the matching ``torch.optim``
+    optimizer.
 
     Ridge's α‖β‖² is, in standardized units, ½ Σⱼₖ λⱼₖ w̃ⱼₖ² with λⱼₖ = αₖ / (n σⱼ²)
     (``glassbox.linear.descent._penalty_strengths``), added to the loss as a term that

@@ -65,8 +65,8 @@ if TYPE_CHECKING:
 Loss = Callable[..., "torch.Tensor"]
 """``loss_fn(model, X, Y, w) -> scalar tensor``: the mean loss over the rows (w may be None)."""
 
-# glassbox optimizer name -> (torch.optim class name, keyword arguments beyond ``lr``). The
-# defaults are glassbox's (glassbox.optim.transforms), which are torch's own.
+#: glassbox optimizer name -> (torch.optim class name, keyword arguments beyond ``lr``). The
+#: defaults are glassbox's (glassbox.optim.transforms), which are torch's own.
 TORCH_OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
     "sgd": ("SGD", {}),
     "momentum": ("SGD", {"momentum": 0.9}),

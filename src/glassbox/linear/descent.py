@@ -17,7 +17,7 @@ deviations of the training data, and maps the solution back exactly:
 With ``fit_intercept=False`` nothing is centred and σ, σ_y are root mean squares.
 
 The intercept of full-batch descent on centred data
---------------------------------------------------
+---------------------------------------------------
 With ``standardize`` and ``fit_intercept`` the columns of z̃ = (x − x̄)/σ and ỹ have (weighted)
 mean zero, Σᵢ sᵢ z̃ᵢ = 0 and Σᵢ sᵢ ỹᵢ = 0, so in eq. (1) the intercept decouples from w̃:
 
@@ -164,6 +164,7 @@ class LeastSquaresObjective:
     def value_and_grad(
         self, params: tuple[np.ndarray, ...], rows: Any
     ) -> tuple[float, tuple[np.ndarray, ...]]:
+        """Both (1/2m) Σ sᵢ (zᵢᵀW − yᵢ)² and its gradient over ``rows``, from one residual."""
         (W,) = params
         ZB = self.Z[rows]
         R = self._times(ZB, W) - self.Y[rows]  # (B,) or (B, k): minus the residual of eq. (1)
@@ -354,6 +355,7 @@ class Standardizer:
         fit_intercept: bool,
         standardize: bool,
     ) -> Standardizer:
+        """Weighted means and deviations of the columns of X and Y (0, 1 unless ``standardize``)."""
         n_features = X.shape[1]
         Y2 = Y.reshape(len(Y), -1)
         if not standardize:
@@ -632,11 +634,13 @@ class DescentState:
 
     @property
     def coef(self) -> np.ndarray:
+        """The current coefficients in the original units of X."""
         coef, _ = self.standardizer.to_original(self.params[0])
         return coef[0] if self.y_ndim == 1 else coef
 
     @property
     def intercept(self) -> Any:
+        """The current intercept in the original units of y."""
         _, intercept = self.standardizer.to_original(self.params[0])
         return float(intercept[0]) if self.y_ndim == 1 else intercept
 

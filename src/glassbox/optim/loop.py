@@ -102,11 +102,14 @@ class Objective(Protocol):
 
     n_samples: int
 
-    def value(self, params: Params, rows: Rows) -> float: ...
+    def value(self, params: Params, rows: Rows) -> float:
+        """Mean loss over ``rows`` at ``params``."""
 
-    def grad(self, params: Params, rows: Rows) -> Params: ...
+    def grad(self, params: Params, rows: Rows) -> Params:
+        """Gradient of the mean loss over ``rows``, shaped like ``params``."""
 
-    def value_and_grad(self, params: Params, rows: Rows) -> tuple[float, Params]: ...
+    def value_and_grad(self, params: Params, rows: Rows) -> tuple[float, Params]:
+        """Both at once (one pass over the rows where the model allows)."""
 
 
 @dataclass
@@ -165,7 +168,7 @@ def check_loop_parameters(
     early_stopping: Any,
     variance_reduction: Any,
 ) -> None:
-    """Clear ``ValueError``s for hyperparameters of :func:`descend` that make no sense."""
+    """Clear ``ValueError`` messages for hyperparameters of :func:`descend` that make no sense."""
     if (
         isinstance(max_epochs, bool)
         or not isinstance(max_epochs, (int, np.integer))
