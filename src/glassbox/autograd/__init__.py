@@ -29,7 +29,7 @@ from glassbox.autograd.ops.elementwise import (
     tanh,
     where,
 )
-from glassbox.autograd.ops.linalg import einsum, matmul
+from glassbox.autograd.ops.linalg import einsum, linear, matmul
 from glassbox.autograd.ops.nn_functional import dropout, embedding, gather, one_hot
 from glassbox.autograd.ops.reduce import log_softmax, logsumexp, max, mean, min, softmax, sum
 from glassbox.autograd.ops.shape import (
@@ -70,6 +70,7 @@ __all__ = [
     "grad",
     "is_grad_enabled",
     "leaky_relu",
+    "linear",
     "log",
     "log_softmax",
     "logsumexp",
