@@ -182,7 +182,12 @@ class _BaseBoosting(BaseEstimator):
         self.trees_offsets_ = offsets
         self.n_estimators_ = len(trees) // per_stage
         self.train_score_ = scores
-        importances = np.mean([impurity_importances(t, n_features) for t in trees], axis=0)
+        # As scikit-learn: the trees' raw impurity decreases (a stage's big early steps weigh
+        # more than late small ones), averaged over the trees that split, then normalized.
+        split = [t for t in trees if len(t["feature"]) > 1] or trees
+        importances = np.mean(
+            [impurity_importances(t, n_features, normalize=False) for t in split], axis=0
+        )
         total = importances.sum()
         self.feature_importances_ = importances / total if total > 0 else importances
 

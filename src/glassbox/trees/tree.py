@@ -70,8 +70,11 @@ def tree_depth(nodes: dict[str, np.ndarray]) -> int:
     return int(depth.max())
 
 
-def impurity_importances(nodes: dict[str, np.ndarray], n_features: int) -> np.ndarray:
-    """Σ over the splits on each feature of N_t i(t) − N_L i(L) − N_R i(R), normalized."""
+def impurity_importances(
+    nodes: dict[str, np.ndarray], n_features: int, *, normalize: bool = True
+) -> np.ndarray:
+    """Σ over the splits on each feature of N_t i(t) − N_L i(L) − N_R i(R), over N_root
+    (normalized to sum to one unless ``normalize`` is False)."""
     left, right = nodes["children_left"], nodes["children_right"]
     inner = np.flatnonzero(left != TREE_LEAF)
     weighted = nodes["weighted_n_node_samples"] * nodes["impurity"]
@@ -79,7 +82,7 @@ def impurity_importances(nodes: dict[str, np.ndarray], n_features: int) -> np.nd
     importances = np.bincount(nodes["feature"][inner], weights=decrease, minlength=n_features)
     importances = importances / nodes["weighted_n_node_samples"][0]
     total = importances.sum()
-    return importances / total if total > 0 else importances
+    return importances / total if normalize and total > 0 else importances
 
 
 @dataclass(frozen=True)
