@@ -117,7 +117,9 @@ class _BaseBoosting(BaseEstimator):
         """Eqs. (1)-(3), stage after stage, with early stopping on held-out rows."""
         self._check_params()
         tree = self._tree()
-        _fitting.growth_params(tree, X.shape[0], X.shape[1], float(w.sum()))
+        _fitting.growth_params(
+            tree, X.shape[0], X.shape[1], float(w.sum()), owner=type(self).__name__
+        )
         if self.backend == "sklearn":
             self._fit_sklearn(X, y, w)
             return
