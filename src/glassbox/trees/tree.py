@@ -28,23 +28,13 @@ from glassbox.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from glassbox.registry import Implementation, register_estimator, register_implementation
 from glassbox.trees import _fitting
 from glassbox.trees.criteria import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
+from glassbox.trees.ensemble_arrays import NODE_ARRAYS
 from glassbox.trees.growth import TREE_LEAF, grow_tree
 from glassbox.trees.level_growth import grow_tree_by_level
 from glassbox.trees.pruning import cost_complexity_path, prune
 from glassbox.trees.splitter import FeatureSampler
 
 __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor", "Tree", "apply_tree"]
-
-NODE_ARRAYS = (
-    "feature",
-    "threshold",
-    "children_left",
-    "children_right",
-    "value",
-    "impurity",
-    "n_node_samples",
-    "weighted_n_node_samples",
-)
 
 
 def apply_tree(nodes: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
