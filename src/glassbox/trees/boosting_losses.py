@@ -5,13 +5,19 @@ then sets each leaf ``j`` to the step that minimizes the loss there (Friedman 20
 
     γ_j = argmin_γ Σ_{i ∈ leaf j} w_i L(y_i, F(x_i) + γ)                            (1)
 
-solved exactly or by one Newton step, as scikit-learn does:
+solved exactly or by one Newton step, as scikit-learn does. The leaf medians (and Huber's δ)
+are inverted-CDF quantiles, the smallest value whose cumulative weight reaches q of the total:
+
+    Q(q) = min {v_i : S_i ≥ q W},      S_i = Σ_{j ≤ i} w_j over the sorted values      (2)
+
+(for an even count, the lower middle value, as scikit-learn's gradient boosting takes it);
+``F_0`` is the median with the two middle values averaged.
 
 ============== ============================== ========================================
 loss           negative gradient r            leaf value γ_j (eq. 1)
 ============== ============================== ========================================
 squared_error  y − F                          the tree's own leaf mean of r (exact)
-absolute_error sign(y − F)                    weighted median of y − F (exact)
+absolute_error sign(y − F)                    weighted median of y − F (exact; eq. (2))
 huber          r if |r| ≤ δ else δ sign(r)    median m of y − F + mean(sign(d) min(|d|, δ)),
                (r = y − F, δ the α-quantile   d = y − F − m (one step from the median)
                of |y − F|, refreshed a stage)
@@ -33,17 +39,20 @@ from typing import Any
 import numpy as np
 
 from glassbox.trees import hist_losses
-from glassbox.trees.binning import weighted_quantiles
 
 __all__ = ["LOSSES", "BoostingLoss", "get_loss", "weighted_quantile"]
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """The smallest value whose cumulative weight reaches ``q`` of the total (the midpoint of
-    two values when it is reached exactly, so unit weights give the usual median); eq. (1) of
-    :func:`glassbox.trees.binning.weighted_quantiles`."""
+    """The inverted-CDF quantile: the smallest value whose cumulative weight reaches ``q`` of
+    the total, ``min {v_i : S_i ≥ q W}`` (for the median of an even count, the lower middle
+    value, as scikit-learn's gradient boosting takes it; zero weights never chosen)."""
+    keep = weights > 0
+    values, weights = values[keep], weights[keep]
     order = np.argsort(values, kind="stable")
-    return float(weighted_quantiles(values[order], weights[order], np.array([q]))[0])
+    cumulative = np.cumsum(weights[order])
+    index = int(np.searchsorted(cumulative, q * cumulative[-1], side="left"))
+    return float(values[order][min(index, len(values) - 1)])
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -123,6 +132,7 @@ class _PerLeaf(BoostingLoss):
         return values
 
     def init_raw(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+        # F_0: the median (the two middle values averaged, as scikit-learn starts)
         return hist_losses.AbsoluteError().baseline(y, w)
 
 
