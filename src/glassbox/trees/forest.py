@@ -10,10 +10,7 @@ gives every sample an honest prediction, scored as ``oob_score_`` (accuracy or R
 
 Tree ``b`` is seeded with the ``b``-th integer drawn from ``random_state`` (None: seed 0), so
 ``n_jobs`` changes the speed, never the forest. ``n_jobs`` other than 1 grows the trees in
-joblib worker threads (joblib ships with scikit-learn: ``pip install 'glassbox[sklearn]'``):
-a tree's time goes to NumPy's sorts, cumulative sums and gathers over whole levels, which
-release the GIL, so threads share the cores without copying ``X`` into worker processes or
-waiting for them to start.
+joblib worker processes (joblib ships with scikit-learn: ``pip install 'glassbox[sklearn]'``).
 The trees are stored as concatenated node arrays with offsets
 (:mod:`glassbox.trees.ensemble_arrays`).
 """
@@ -75,8 +72,8 @@ def _grow_trees(
 
 
 def _in_parallel(n_jobs: Any, tasks: list[tuple[Any, ...]]) -> list[Any]:
-    """Run ``_grow_trees`` over the task chunks: in this thread for ``n_jobs`` 1 / None,
-    else in joblib's worker threads."""
+    """Run ``_grow_trees`` over the task chunks: in this process for ``n_jobs`` 1 / None,
+    else in joblib's worker processes."""
     if n_jobs in (None, 1) or len(tasks) == 1:
         return [_grow_trees(*task) for task in tasks]
     try:
@@ -85,8 +82,7 @@ def _in_parallel(n_jobs: Any, tasks: list[tuple[Any, ...]]) -> list[Any]:
         raise ImportError(
             "n_jobs other than 1 needs joblib: pip install 'glassbox[sklearn]' (or joblib)."
         ) from error
-    parallel = joblib.Parallel(n_jobs=n_jobs, prefer="threads")
-    return list(parallel(joblib.delayed(_grow_trees)(*t) for t in tasks))
+    return list(joblib.Parallel(n_jobs=n_jobs)(joblib.delayed(_grow_trees)(*t) for t in tasks))
 
 
 def _n_workers(n_jobs: Any) -> int:
@@ -251,7 +247,7 @@ _FOREST_DOC = """
     max_samples : None, int or float
         Draws per bootstrap (None: as many as the training set holds).
     n_jobs : int or None
-        Worker threads (joblib); None or 1 grows the trees here.
+        Worker processes (joblib); None or 1 grows the trees here.
     random_state : int, RandomState or None
         Seeds the trees (None: seed 0).
     backend : {"numpy", "sklearn"}
@@ -362,7 +358,7 @@ for _model, _task in (
     ("RandomForestRegressor", "regression"),
 ):
     for _backend, _note in (
-        ("numpy", "bagged glassbox CART trees; n_jobs through joblib threads"),
+        ("numpy", "bagged glassbox CART trees; n_jobs through joblib processes"),
         ("sklearn", "scikit-learn's forest (the reference)"),
     ):
         register_implementation(
