@@ -26,3 +26,11 @@ class DivergenceError(ValueError):
 
 class SaveFormatError(ValueError):
     """A saved model file is truncated, tampered with, or of an unsupported version."""
+
+
+class TargetTypeError(ValueError, TypeError):
+    """A regressor was given a target that is not numbers (class labels, strings).
+
+    Both a ``ValueError`` (what scikit-learn raises for such a ``y``) and a ``TypeError``
+    (what glassbox raises for data of the wrong type), so either ``except`` catches it.
+    """

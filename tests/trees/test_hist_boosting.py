@@ -311,7 +311,7 @@ def test_bad_data_gets_clear_errors():
         HistGradientBoostingRegressor().fit(X, np.array(["a", "b", "c"] * 50))
     with pytest.raises(ValueError, match="Unknown label type: continuous"):
         HistGradientBoostingClassifier().fit(X, X[:, 0])
-    with pytest.raises(ValueError, match=r"predicts one target; y has shape \(150, 2\)"):
+    with pytest.raises(ValueError, match=r"fits one target; y has shape \(150, 2\)"):
         HistGradientBoostingRegressor().fit(X, X[:, :2])
     X_inf = X.copy()
     X_inf[0, 1] = np.inf

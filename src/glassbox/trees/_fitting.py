@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from glassbox.exceptions import TargetTypeError
 from glassbox.labels import check_classification_target, class_weights, data_conversion_warning
 from glassbox.trees.criteria import Criterion
 from glassbox.trees.growth import GrowthParams
@@ -52,7 +53,7 @@ def check_regression_target(y: Any, n_samples: int, *, owner: str) -> np.ndarray
     try:
         target = check_target(y, n_samples, estimator_name=owner)
     except TypeError as error:
-        raise TypeError(
+        raise TargetTypeError(
             f"{owner} predicts numbers, but y is not numeric: {error} For class labels use "
             f"the classifier ({owner.replace('Regressor', 'Classifier')})."
         ) from None
@@ -153,10 +154,11 @@ def _count(value: Any, name: str, owner: str, n_samples: int, low: int) -> int:
 
 
 def growth_params(
-    estimator: Any, n_samples: int, n_features: int, total_weight: float
+    estimator: Any, n_samples: int, n_features: int, total_weight: float, owner: str = ""
 ) -> GrowthParams:
-    """The estimator's stopping rules as numbers, each checked with a clear message."""
-    owner = type(estimator).__name__
+    """The estimator's stopping rules as numbers, each checked with a clear message (naming
+    ``owner``, the ensemble whose trees these are, else the estimator itself)."""
+    owner = owner or type(estimator).__name__
     max_depth = estimator.max_depth
     if max_depth is not None and (
         not isinstance(max_depth, numbers.Integral) or isinstance(max_depth, bool) or max_depth < 1

@@ -117,7 +117,9 @@ class _BaseBoosting(BaseEstimator):
         """Eqs. (1)-(3), stage after stage, with early stopping on held-out rows."""
         self._check_params()
         tree = self._tree()
-        _fitting.growth_params(tree, X.shape[0], X.shape[1], float(w.sum()))
+        _fitting.growth_params(
+            tree, X.shape[0], X.shape[1], float(w.sum()), owner=type(self).__name__
+        )
         if self.backend == "sklearn":
             self._fit_sklearn(X, y, w)
             return
@@ -182,7 +184,12 @@ class _BaseBoosting(BaseEstimator):
         self.trees_offsets_ = offsets
         self.n_estimators_ = len(trees) // per_stage
         self.train_score_ = scores
-        importances = np.mean([impurity_importances(t, n_features) for t in trees], axis=0)
+        # As scikit-learn: the trees' raw impurity decreases (a stage's big early steps weigh
+        # more than late small ones), averaged over the trees that split, then normalized.
+        split = [t for t in trees if len(t["feature"]) > 1] or trees
+        importances = np.mean(
+            [impurity_importances(t, n_features, normalize=False) for t in split], axis=0
+        )
         total = importances.sum()
         self.feature_importances_ = importances / total if total > 0 else importances
 

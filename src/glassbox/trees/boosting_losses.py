@@ -5,21 +5,31 @@ then sets each leaf ``j`` to the step that minimizes the loss there (Friedman 20
 
     γ_j = argmin_γ Σ_{i ∈ leaf j} w_i L(y_i, F(x_i) + γ)                            (1)
 
-solved exactly or by one Newton step, as scikit-learn does:
+solved exactly or by one Newton step, as scikit-learn does. The leaf medians (and Huber's δ)
+are inverted-CDF quantiles, the smallest value whose cumulative weight reaches q of the total:
 
-============== ================================== ========================================
+    Q(q) = min {v_i : S_i ≥ q W},      S_i = Σ_{j ≤ i} w_j over the sorted values      (2)
+
+(for an even count, the lower middle value, as scikit-learn's gradient boosting takes it);
+``F_0`` is the median with the two middle values averaged.
+
+============== ================================== =========================================
 loss           negative gradient r                leaf value γ_j (eq. 1)
-============== ================================== ========================================
+============== ================================== =========================================
 squared_error  y − F                              the tree's own leaf mean of r (exact)
-absolute_error sign(y − F)                        weighted median of y − F (exact)
+absolute_error sign(y − F)                        weighted median of y − F (exact; eq. (2))
 huber          r if abs(r) ≤ δ else δ sign(r)     median m of y − F
                (r = y − F, δ the α-quantile of    + mean(sign(d) min(abs(d), δ)),
                abs(y − F), refreshed each stage)  d = y − F − m (one step from the median)
 log_loss (2)   y − p,  p = σ(F)                   Σ w r / Σ w p(1 − p) (a Newton step)
 log_loss (K)   1[y = k] − p_k, p = softmax F      (K − 1)/K · Σ w r / Σ w p_k(1 − p_k)
-============== ================================== ========================================
+============== ================================== =========================================
 
-Losses are registered by name in :data:`LOSSES`; the estimators look them up there.
+Losses are registered by name in :data:`LOSSES`; the estimators look them up there. The
+loss values, their gradients and the constants ``F_0`` are not written again here: they are
+histogram boosting's (:mod:`glassbox.trees.hist_losses`, ``r = −g`` without weights); this
+module adds only what Friedman's boosting does differently, the per-leaf line searches (and
+Huber, which only it offers).
 """
 
 from __future__ import annotations
@@ -28,22 +38,21 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LOSSES", "BoostingLoss", "get_loss", "weighted_quantile"]
+from glassbox.trees import hist_losses
 
-_EPS = float(np.finfo(np.float64).eps)
+__all__ = ["LOSSES", "BoostingLoss", "get_loss", "weighted_quantile"]
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """The smallest value whose cumulative weight reaches ``q`` of the total (the midpoint of
-    two values when it is reached exactly, so unit weights give the usual median)."""
+    """The inverted-CDF quantile: the smallest value whose cumulative weight reaches ``q`` of
+    the total, ``min {v_i : S_i ≥ q W}`` (for the median of an even count, the lower middle
+    value, as scikit-learn's gradient boosting takes it; zero weights never chosen)."""
+    keep = weights > 0
+    values, weights = values[keep], weights[keep]
     order = np.argsort(values, kind="stable")
-    sorted_values, cumulative = values[order], np.cumsum(weights[order])
-    target = q * cumulative[-1]
-    index = int(np.searchsorted(cumulative, target, side="left"))
-    index = min(index, len(values) - 1)
-    if np.isclose(cumulative[index], target) and index + 1 < len(values):
-        return float((sorted_values[index] + sorted_values[index + 1]) / 2.0)
-    return float(sorted_values[index])
+    cumulative = np.cumsum(weights[order])
+    index = int(np.searchsorted(cumulative, q * cumulative[-1], side="left"))
+    return float(values[order][min(index, len(values) - 1)])
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -102,13 +111,13 @@ class SquaredError(BoostingLoss):
     name = "squared_error"
 
     def init_raw(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-        return np.array([np.average(y, weights=w)])
+        return hist_losses.SquaredError().baseline(y, w)
 
     def negative_gradient(self, y: np.ndarray, raw: np.ndarray) -> np.ndarray:
-        return (y - raw[:, 0])[:, None]
+        return -hist_losses.SquaredError().gradient_hessian(y, raw, None)[0]
 
     def loss(self, y: np.ndarray, raw: np.ndarray, w: np.ndarray) -> float:
-        return float(np.average((y - raw[:, 0]) ** 2, weights=w) / 2.0)
+        return hist_losses.SquaredError()(y, raw, w)
 
 
 class _PerLeaf(BoostingLoss):
@@ -129,7 +138,8 @@ class _PerLeaf(BoostingLoss):
         return values
 
     def init_raw(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-        return np.array([weighted_quantile(y, w, 0.5)])
+        # F_0: the median (the two middle values averaged, as scikit-learn starts)
+        return hist_losses.AbsoluteError().baseline(y, w)
 
 
 class AbsoluteError(_PerLeaf):
@@ -138,13 +148,13 @@ class AbsoluteError(_PerLeaf):
     name = "absolute_error"
 
     def negative_gradient(self, y: np.ndarray, raw: np.ndarray) -> np.ndarray:
-        return np.sign(y - raw[:, 0])[:, None]
+        return -hist_losses.AbsoluteError().gradient_hessian(y, raw, None)[0]
 
     def _leaf_step(self, residual: np.ndarray, w: np.ndarray) -> float:
         return weighted_quantile(residual, w, 0.5)
 
     def loss(self, y: np.ndarray, raw: np.ndarray, w: np.ndarray) -> float:
-        return float(np.average(np.abs(y - raw[:, 0]), weights=w))
+        return hist_losses.AbsoluteError()(y, raw, w)
 
 
 class Huber(_PerLeaf):
@@ -184,21 +194,21 @@ class LogLoss(BoostingLoss):
     def n_trees_per_stage(self) -> int:
         return 1 if self.n_classes == 2 else self.n_classes
 
-    def init_raw(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-        prior = np.bincount(y, weights=w, minlength=self.n_classes) / w.sum()
-        prior = np.clip(prior, _EPS, 1 - _EPS)
+    def _shared(self) -> hist_losses.Loss:
+        """Histogram boosting's log loss for this many classes (value, F_0, probabilities)."""
         if self.n_classes == 2:
-            return np.array([np.log(prior[1] / (1 - prior[1]))])
-        log_prior = np.log(prior)
-        return log_prior - log_prior.mean()  # symmetric multinomial logit
+            return hist_losses.BinaryLogLoss()
+        return hist_losses.MultinomialLogLoss(self.n_classes)
+
+    def init_raw(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return self._shared().baseline(y, w)  # log prior odds; centered log priors
 
     def proba(self, raw: np.ndarray) -> np.ndarray:
         """Class probabilities: σ(F) for two classes, softmax(F) for K, shape (n_samples, K)."""
         if self.n_classes == 2:
-            p = 1.0 / (1.0 + np.exp(-raw[:, 0]))
+            p = hist_losses.expit(raw[:, 0])
             return np.column_stack([1 - p, p])
-        shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
-        return shifted / shifted.sum(axis=1, keepdims=True)
+        return hist_losses.softmax(raw)
 
     def _one_hot(self, y: np.ndarray) -> np.ndarray:
         if self.n_classes == 2:
@@ -219,8 +229,7 @@ class LogLoss(BoostingLoss):
         return _ratio(numerator, denominator)
 
     def loss(self, y: np.ndarray, raw: np.ndarray, w: np.ndarray) -> float:
-        p = np.clip(self.proba(raw)[np.arange(len(y)), y], 1e-300, None)
-        return float(np.average(-np.log(p), weights=w))
+        return self._shared()(y, raw, w)
 
 
 #: The boosting losses by name (the estimators' ``loss`` parameter) -> loss class.

@@ -10,7 +10,9 @@ of 3 is three copies of the sample), or ``max_samples``. The tree is then grown 
 counts as its sample weights. Without weights this is the classic bootstrap (draws
 uniformly with replacement). Identical samples are pooled, in a canonical order, before the
 draw, so that a sample of weight 2 and the same sample written twice give the very same
-forest (scikit-learn's equivalence check between weights and repetitions).
+forest (scikit-learn's equivalence check between weights and repetitions). Samples of weight
+zero join no group (they are never drawn, and always out of bag), so that dropping them
+changes nothing either.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ __all__ = ["BootstrapPlan", "bootstrap_plan"]
 class BootstrapPlan:
     """The pooled groups of identical samples, their weights, and the number of draws."""
 
-    group: np.ndarray  # (n_samples,): the group of each sample
+    group: np.ndarray  # (n_samples,): the group of each sample (n_groups: weight zero)
     representative: np.ndarray  # (n_groups,): the first sample of each group
     probability: np.ndarray  # (n_groups,)
     n_draws: int
@@ -42,17 +44,21 @@ class BootstrapPlan:
 
     def out_of_bag(self, counts: np.ndarray) -> np.ndarray:
         """Samples whose group was not drawn."""
-        return counts[self.representative][self.group] == 0
+        drawn = np.append(counts[self.representative], 0.0)  # the last: weight-zero samples
+        return drawn[self.group] == 0
 
 
 def bootstrap_plan(
     X: np.ndarray, y: np.ndarray, weights: np.ndarray, max_samples: Any
 ) -> BootstrapPlan:
     """Pool identical (x, y) rows and fix the number of draws (see the module docstring)."""
-    rows = np.column_stack([X, y.astype(np.float64)])
-    _, first, group = np.unique(rows, axis=0, return_index=True, return_inverse=True)
-    group = group.ravel()
-    group_weight = np.bincount(group, weights=weights, minlength=len(first))
+    positive = np.flatnonzero(weights > 0)
+    rows = np.column_stack([X[positive], y[positive].astype(np.float64)])
+    _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    group = np.full(X.shape[0], len(first))
+    group[positive] = inverse.ravel()
+    first = positive[first]
+    group_weight = np.bincount(group[positive], weights=weights[positive], minlength=len(first))
     total = float(group_weight.sum())
     whole = bool(np.all(weights == np.round(weights)))
     available = round(total) if whole else int(np.count_nonzero(weights))

@@ -119,7 +119,9 @@ class _BaseForest(BaseEstimator):
         tree = self._tree_class(**self._tree_params())
         tree._check_backend()
         _fitting.check_ccp_alpha(tree)
-        _fitting.growth_params(tree, X.shape[0], X.shape[1], float(weights.sum()))
+        _fitting.growth_params(
+            tree, X.shape[0], X.shape[1], float(weights.sum()), owner=type(self).__name__
+        )
         if self.backend == "sklearn":
             grown = self._fit_sklearn(X, target, weights)
         elif self.backend == "numpy":

@@ -25,20 +25,19 @@ trees in the same arrays (the reference backend of the benchmarks).
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any
 
 import numpy as np
 
 from glassbox.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from glassbox.labels import check_classification_target, data_conversion_warning
+from glassbox.labels import check_classification_target
 from glassbox.registry import Implementation, register_estimator, register_implementation
-from glassbox.trees import hist_sklearn
+from glassbox.trees import _fitting, hist_sklearn
 from glassbox.trees.binning import bin_data, find_bins
 from glassbox.trees.hist_grower import GrowthLimits, grow_tree, predict_raw
 from glassbox.trees.hist_losses import LOSSES, Loss, expit, softmax
 from glassbox.trees.histogram import SplitFinder, bin_keys
-from glassbox.validation import check_sample_weight, check_target, validate_data
+from glassbox.validation import check_sample_weight, validate_data
 
 __all__ = ["HistGradientBoostingClassifier", "HistGradientBoostingRegressor"]
 
@@ -380,20 +379,7 @@ class HistGradientBoostingRegressor(RegressorMixin, _HistGradientBoosting):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> HistGradientBoostingRegressor:
         """Fit ``max_iter`` boosting iterations (fewer with early stopping)."""
         X, y, weight = self._fit(X, y, sample_weight, ("squared_error", "absolute_error"), "")
-        target = check_target(y, X.shape[0], estimator_name=type(self).__name__)
-        if target.ndim == 2:
-            if target.shape[1] != 1:
-                raise ValueError(
-                    f"{type(self).__name__} predicts one target; y has shape {target.shape}. "
-                    "Fit one model per column."
-                )
-            warnings.warn(
-                "A column-vector y was passed when a 1d array was expected. Please change the "
-                "shape of y to (n_samples,), for example using ravel().",
-                data_conversion_warning(),
-                stacklevel=2,
-            )
-            target = target.ravel()
+        target = _fitting.check_regression_target(y, X.shape[0], owner=type(self).__name__)
         if self.backend == "sklearn":
             hist_sklearn.fit_with_sklearn(self, X, target, weight)
             return self

@@ -43,12 +43,11 @@ def grow_tree_by_level(
     """Grow one tree breadth first (see the module docstring); return its flat arrays."""
     n_features, n_samples = X_by_feature.shape
     X_flat = X_by_feature.ravel()
-    # rank[f, i]: the place of sample i in the order of feature f; sorting a node's samples
-    # by (node, rank) gives every node's order at once.
+    # rank[f, i]: the place of sample i in the order of feature f (order[f, r]: the sample
+    # at place r); sorting a node's samples by (node, rank) gives every node's order at once.
+    order = np.argsort(X_by_feature, axis=1, kind="stable")
     rank = np.empty((n_features, n_samples), dtype=np.int64)
-    np.put_along_axis(
-        rank, np.argsort(X_by_feature, axis=1, kind="stable"), np.arange(n_samples)[None, :], 1
-    )
+    np.put_along_axis(rank, order, np.arange(n_samples)[None, :], 1)
     total_weight = float(criterion.weight(stats.sum(axis=1)))
     tree = TreeArrays()
     members = np.arange(n_samples)  # the active samples, grouped by node
@@ -93,7 +92,10 @@ def grow_tree_by_level(
         usable = np.take_along_axis(keys, ranked, axis=1) < np.inf
         feature_at = ranked[node_of].T  # (q, M): the candidate feature of each slot
         sort_key = node_of * n_samples + rank[feature_at, members]
-        samples = members[np.argsort(sort_key, axis=1)]  # (q, M): each node's order
+        # Sorting the keys themselves (not an argsort) keeps each node's segment in place, and
+        # a key's rank part names its sample: (q, M), each node's samples in feature order.
+        sort_key.sort(axis=1)
+        samples = order[feature_at, sort_key % n_samples]
         values = X_flat.take(feature_at * n_samples + samples)
 
         cumulative = np.cumsum(stats[:, samples], axis=2)  # (channels, q, M)
@@ -159,7 +161,10 @@ def grow_tree_by_level(
         goes_right = (
             X_flat.take(feature[keep][node_of] * n_samples + members) > threshold[keep][node_of]
         )
-        members = members[np.argsort(2 * node_of + goes_right, kind="stable")]
+        child = 2 * node_of + goes_right
+        if 2 * len(sizes_kept) <= np.iinfo(np.int16).max:
+            child = child.astype(np.int16)  # NumPy's stable sort of int16 is a radix sort
+        members = members[np.argsort(child, kind="stable")]
         n_left_kept = n_left_node[keep]
         sizes = np.column_stack([n_left_kept, sizes_kept - n_left_kept]).ravel()
         node_stats = np.stack([left_stats[:, keep], right_stats[:, keep]], axis=2).reshape(

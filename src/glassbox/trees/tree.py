@@ -28,23 +28,13 @@ from glassbox.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from glassbox.registry import Implementation, register_estimator, register_implementation
 from glassbox.trees import _fitting
 from glassbox.trees.criteria import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
+from glassbox.trees.ensemble_arrays import NODE_ARRAYS
 from glassbox.trees.growth import TREE_LEAF, grow_tree
 from glassbox.trees.level_growth import grow_tree_by_level
 from glassbox.trees.pruning import cost_complexity_path, prune
 from glassbox.trees.splitter import FeatureSampler
 
 __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor", "Tree", "apply_tree"]
-
-NODE_ARRAYS = (
-    "feature",
-    "threshold",
-    "children_left",
-    "children_right",
-    "value",
-    "impurity",
-    "n_node_samples",
-    "weighted_n_node_samples",
-)
 
 
 def apply_tree(nodes: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
@@ -71,8 +61,11 @@ def tree_depth(nodes: dict[str, np.ndarray]) -> int:
     return int(depth.max())
 
 
-def impurity_importances(nodes: dict[str, np.ndarray], n_features: int) -> np.ndarray:
-    """Σ over the splits on each feature of N_t i(t) − N_L i(L) − N_R i(R), normalized."""
+def impurity_importances(
+    nodes: dict[str, np.ndarray], n_features: int, *, normalize: bool = True
+) -> np.ndarray:
+    """Σ over the splits on each feature of N_t i(t) − N_L i(L) − N_R i(R), over N_root
+    (normalized to sum to one unless ``normalize`` is False)."""
     left, right = nodes["children_left"], nodes["children_right"]
     inner = np.flatnonzero(left != TREE_LEAF)
     weighted = nodes["weighted_n_node_samples"] * nodes["impurity"]
@@ -80,7 +73,7 @@ def impurity_importances(nodes: dict[str, np.ndarray], n_features: int) -> np.nd
     importances = np.bincount(nodes["feature"][inner], weights=decrease, minlength=n_features)
     importances = importances / nodes["weighted_n_node_samples"][0]
     total = importances.sum()
-    return importances / total if total > 0 else importances
+    return importances / total if normalize and total > 0 else importances
 
 
 @dataclass(frozen=True)
