@@ -29,7 +29,7 @@ def torch_gpt(model: GPT) -> Any:
     config = model.config
     dtype = torch.float64 if config.dtype == "float64" else torch.float32
 
-    class TorchGPT(torch.nn.Module):  # type: ignore[misc]
+    class TorchGPT(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.names = [name for name, _ in model.named_parameters()]
