@@ -8,11 +8,13 @@
 * :class:`WindowSampler`: random windows x = tokens[s : s + T], y = tokens[s + 1 : s + T + 1]
   from a seeded generator.
 
+The default corpus is the running Python's standard library (:func:`stdlib_source`).
 Both tokenizers save to and load from JSON (:func:`load_tokenizer` reads either).
 """
 
 from glassbox.text.bpe import ByteBPETokenizer
 from glassbox.text.char import CharTokenizer
+from glassbox.text.corpus import read_text_file, stdlib_source
 from glassbox.text.tokenizer import TOKENIZERS, Tokenizer, get_tokenizer, load_tokenizer
 from glassbox.text.windows import WindowSampler, split_tokens, windows
 
@@ -24,6 +26,8 @@ __all__ = [
     "WindowSampler",
     "get_tokenizer",
     "load_tokenizer",
+    "read_text_file",
     "split_tokens",
+    "stdlib_source",
     "windows",
 ]
