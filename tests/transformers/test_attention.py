@@ -307,3 +307,20 @@ def test_float32_gelu_tables_are_exact_to_float32_resolution():
     expected.sum().backward()
     np.testing.assert_allclose(out.data, expected.detach().numpy(), atol=2e-6)
     np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), atol=2e-6)
+
+
+def test_fused_linear_matches_torch_and_finite_differences():
+    rng = np.random.default_rng(10)
+    x, w, b = rng.standard_normal((2, 3, 5)), rng.standard_normal((4, 5)), rng.standard_normal(4)
+    gx, gw, gb = (ag.Tensor(a, requires_grad=True) for a in (x, w, b))
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    out, expected = ag.linear(gx, gw, gb), F.linear(tx, tw, tb)
+    cotangent = rng.standard_normal(out.shape)
+    out.backward(cotangent)
+    expected.backward(torch.tensor(cotangent))
+    _close(out.data, expected)
+    for ours, theirs in ((gx, tx), (gw, tw), (gb, tb)):
+        _close(ours.grad, theirs.grad)
+    assert ag.check_gradients(lambda a, c: ag.linear(a, c), [x[0, 0], w]).passed
+    with pytest.raises(ValueError, match=r"weight of shape \(out, 5\)"):
+        ag.linear(gx, np.zeros((4, 3)))

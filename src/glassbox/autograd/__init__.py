@@ -30,7 +30,7 @@ from glassbox.autograd.ops.elementwise import (
     tanh,
     where,
 )
-from glassbox.autograd.ops.linalg import einsum, matmul
+from glassbox.autograd.ops.linalg import einsum, linear, matmul
 from glassbox.autograd.ops.nn_functional import dropout, embedding, gather, one_hot
 from glassbox.autograd.ops.reduce import log_softmax, logsumexp, max, mean, min, softmax, sum
 from glassbox.autograd.ops.shape import (
@@ -73,6 +73,7 @@ __all__ = [
     "is_grad_enabled",
     "layer_norm",
     "leaky_relu",
+    "linear",
     "log",
     "log_softmax",
     "logsumexp",

@@ -16,7 +16,7 @@ import numpy as np
 from glassbox.autograd.ops._common import operand
 from glassbox.autograd.tensor import Tensor
 
-__all__ = ["einsum", "matmul"]
+__all__ = ["einsum", "linear", "matmul"]
 
 
 def _matmul_error(a: np.ndarray, b: np.ndarray) -> ValueError:
@@ -72,6 +72,36 @@ def matmul(x: Any, y: Any) -> Tensor:
     if bt is not None:
         edges.append((bt, grad_b))
     return Tensor._from_op(np.asarray(out), "matmul", *edges)
+
+
+def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
+    """Z = X Wᵀ + b for X (…, in), W (out, in), b (out,): a linear layer as one operation.
+
+    ∂L/∂X = Ḡ W,  ∂L/∂W = Ḡᵀ X (over every row of the stack),  ∂L/∂b = Σ_rows Ḡ.
+    The same as ``matmul(x, weight.T) + bias``, with no transposed or broadcast intermediates,
+    and ∂L/∂W computed directly in W's (out, in) layout.
+    """
+    a, at = operand(x)
+    w, wt = operand(weight)
+    a, w = np.asarray(a), np.asarray(w)
+    if w.ndim != 2 or a.ndim == 0 or a.shape[-1] != w.shape[1]:
+        raise ValueError(
+            f"linear: inputs of shape {a.shape} need a weight of shape (out, "
+            f"{a.shape[-1] if a.ndim else 'in'}); got {w.shape}."
+        )
+    rows = a.reshape(-1, w.shape[1])  # (…, in) -> (N, in)
+    out = rows @ w.T  # (N, in) @ (in, out) -> (N, out)
+    edges = []
+    if bias is not None:
+        b, bt = operand(bias)
+        out += np.asarray(b)
+        if bt is not None:
+            edges.append((bt, lambda g: g.reshape(-1, w.shape[0]).sum(axis=0)))
+    if at is not None:
+        edges.append((at, lambda g: (g.reshape(-1, w.shape[0]) @ w).reshape(a.shape)))
+    if wt is not None:
+        edges.append((wt, lambda g: g.reshape(-1, w.shape[0]).T @ rows))
+    return Tensor._from_op(out.reshape(*a.shape[:-1], w.shape[0]), "linear", *edges)
 
 
 def _parse_einsum(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:

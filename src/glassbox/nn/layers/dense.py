@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from glassbox.autograd.ops.linalg import matmul
+from glassbox.autograd.ops.linalg import linear
 from glassbox.autograd.tensor import Tensor
 from glassbox.nn.init import default_generator, get_initializer, initialize
 from glassbox.nn.layers.activations import get_activation
@@ -132,9 +132,8 @@ class Dense(Layer):
                 f"input_dim) but got {width} (input shape {x.shape}). Check the number of "
                 "features of X or the input_dim of the layer."
             )
-        out = matmul(x, self.weight.T)  # (..., in) @ (in, out) -> (..., out)
-        if self.use_bias:
-            out = out + self.bias
+        bias = self.bias if self.use_bias else None
+        out = linear(x, self.weight, bias)  # (..., in) @ (in, out) + (out,) -> (..., out)
         if self.activation_layer is not None:
             out = self.activation_layer(out)
         return out
