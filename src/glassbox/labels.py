@@ -16,6 +16,9 @@ __all__ = ["check_classification_target", "class_weights", "label_type"]
 
 
 def data_conversion_warning() -> type[Warning]:
+    """scikit-learn's ``DataConversionWarning`` when installed (its checks expect it), else
+    ``UserWarning``.
+    """
     try:
         from sklearn.exceptions import DataConversionWarning
 

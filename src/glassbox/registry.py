@@ -98,6 +98,7 @@ class Implementation:
 
     @property
     def key(self) -> tuple[str, str, str]:
+        """The (model, method, backend) triple the registry is keyed by."""
         return (self.model, self.method, self.backend)
 
 

@@ -193,6 +193,15 @@ def check_agreement(implementation, dtype="float64", device="cpu"):
     return model
 
 
+def is_linear(implementation):
+    """Coefficients agree for linear models; trees and networks are checked in their tests."""
+    return get_estimator(implementation.model).__module__.startswith("glassbox.linear")
+
+
+def linear_torch_implementations():
+    return [i for i in implementations() if i.backend == "torch" and is_linear(i)]
+
+
 @pytest.mark.parametrize(
     "implementation", implementations(), ids=lambda i: f"{i.model}-{i.method}-{i.backend}"
 )
@@ -200,8 +209,8 @@ def test_every_implementation_agrees_with_the_numpy_reference(implementation):
     usable, why = backend_status(implementation.backend)
     if not usable:
         pytest.skip(why)
-    if not get_estimator(implementation.model).__module__.startswith("glassbox.linear"):
-        pytest.skip("coefficients agree for linear models; trees are checked in tests/trees")
+    if not is_linear(implementation):
+        pytest.skip("coefficients agree for linear models; trees and networks have own tests")
     check_agreement(implementation)
 
 
@@ -264,6 +273,7 @@ def test_torch_descent_follows_the_numpy_trajectory_epoch_by_epoch(method, optim
         {"learning_rate": StepDecay(0.05, 7, 0.5)},
         {"learning_rate": CosineAnnealing(0.05, 100, warmup_steps=10)},
         {"learning_rate": "inverse_sqrt"},
+        {"tol": None},  # every epoch, the running loss (each step's loss at its iterate)
     ],
     ids=repr,
 )
@@ -312,7 +322,7 @@ def test_torch_float32_trajectory_agrees_to_the_documented_tolerance(method):
 @requires_torch
 @pytest.mark.parametrize(
     "implementation",
-    [i for i in implementations() if i.backend == "torch"],
+    linear_torch_implementations(),
     ids=lambda i: f"{i.model}-{i.method}",
 )
 def test_torch_float32_agrees_with_the_numpy_reference(implementation):
@@ -322,7 +332,7 @@ def test_torch_float32_agrees_with_the_numpy_reference(implementation):
 @requires_cuda
 @pytest.mark.parametrize(
     "implementation",
-    [i for i in implementations() if i.backend == "torch"],
+    linear_torch_implementations(),
     ids=lambda i: f"{i.model}-{i.method}",
 )
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

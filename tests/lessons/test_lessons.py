@@ -234,3 +234,104 @@ def test_lesson_nine_backprop_by_hand_equals_autograd_and_torch_and_the_network_
     he_last = re.search(r"He: N\(0, 2/d\): std after layers 1, 5, 10 = \S+, \S+, (\S+)\n", text)
     naive_last = re.search(r"N\(0, 1\): std after layers 1, 5, 10 = \S+, \S+, (\S+)\n", text)
     assert he_last and naive_last and float(naive_last.group(1)) > 1e4 * float(he_last.group(1))
+
+
+def test_lesson_eight_trees_split_prune_bag_and_boost_like_scikit_learn():
+    text = printed(execute(lesson("08_")))
+    # Impurity by hand equals scikit-learn's root impurity (printed to 12 decimals).
+    for name in ("gini", "entropy"):
+        ours = number(rf"root +{name}: ours (\S+),", text)
+        assert ours == number(rf"root +{name}: ours \S+, scikit-learn (\S+)\n", text)
+    # The cumulative-sum split search finds scikit-learn's root split.
+    by_hand = re.search(r"best split: (x\d) <= (\S+),", text)
+    reference = re.search(r"scikit-learn: +(x\d) <= (\S+)\n", text)
+    assert by_hand and reference and by_hand.groups() == reference.groups()
+    assert "every depth: the same tree as scikit-learn" in text
+    # Overfitting: the full tree is perfect on its training data, not on the test set.
+    assert number(r"max_depth=None: +\d+ nodes, train accuracy (\S+),", text) == 1.0
+    # Eq. (4)'s weakest link is the first effective alpha; the pruning paths agree exactly
+    # (same tree, same sums in the same order).
+    assert number(r"weakest link by hand: g = (\S+);", text) == number(
+        r"first effective alpha on the path: (\S+)\n", text
+    )
+    assert (
+        number(r"pruning path: \d+ alphas, max \|glassbox − scikit-learn\| = (\S+)\n", text) < 1e-12
+    )
+    assert number(r"chosen alpha \S+: (\d+) leaves", text) < number(
+        r"leaves instead of (\d+);", text
+    )
+    # Bagging helps a deep tree; the two forests differ tree by tree but not in accuracy.
+    assert number(r"bagged trees \(by hand\): (\S+)\n", text) >= number(
+        r"one full tree: test accuracy (\S+);", text
+    )
+    assert number(r"random forest test accuracy: glassbox (\S+),", text) > 0.85
+    # Boosting by hand is glassbox's, which is scikit-learn's, to rounding (~1e-16 seen).
+    assert number(r"by hand vs glassbox: +max \|difference\| (\S+)\n", text) < 1e-10
+    assert number(r"glassbox vs scikit-learn: max \|difference\| (\S+)\n", text) < 1e-10
+    assert number(r"max \|probability difference\| (\S+)\n", text) < 1e-10
+
+
+def test_lesson_zero_checks_each_foundation_against_an_independent_reference():
+    text = printed(execute(lesson("00_")))
+    # Factorizations leave rounding-level residuals; the computed inverse does not.
+    lu = number(r"LU by hand: relative error \S+, max residual (\S+)\n", text)
+    inverse = number(r"inverse: relative error \S+, max residual (\S+)\n", text)
+    assert lu < 1e-14 and inverse > 100 * lu
+    # Every method is within 10 κ ε of the exact (rational) solution of the stored system.
+    kappa_epsilon = number(r"κ · ε = (\S+):", text)
+    for error in re.findall(r"relative error (\S+), max residual", text):
+        assert float(error) < 10 * kappa_epsilon
+    power = number(r"power iteration: λ₁ = (\S+),", text)
+    assert power == pytest.approx(number(r"eigh: (\S+)\n", text), abs=1e-10)  # 12 decimals
+    # Central differences at h = 1e-5: O(h²) + O(ε/h) ≈ 1e-10 at worst for this loss.
+    assert number(r"chain rule vs finite differences \(h = 1e-5\): max error (\S+);", text) < 1e-9
+    assert number(r"KS distance to N\(0, 1\) (\S+)\n", text) < 0.05
+    assert "Var = 35/12 exactly" in text
+    # Maximum likelihood under Gaussian noise is least squares; under Bernoulli, the log loss.
+    # BFGS stops at a gradient of 1e-8 (~1e-7 in w); 1e-5 leaves room for the rounding.
+    mle = re.search(r"maximum likelihood w: \[(.*)\]\n", text)
+    lstsq = re.search(r"least squares w: +\[(.*)\] \(glassbox", text)
+    assert mle and lstsq
+    assert np.allclose(
+        np.fromstring(mle.group(1), sep=" "), np.fromstring(lstsq.group(1), sep=" "), atol=1e-5
+    )
+    assert number(r"log loss: max \|difference\| (\S+)\n", text) < 1e-4
+
+
+def test_lesson_ten_sequence_layers_equal_hand_and_torch_and_the_lstm_remembers():
+    text = printed(execute(lesson("10_")))
+    # The layers and the hand-written loops compute the same sums: rounding only.
+    for what in (
+        "conv1d vs PyTorch",
+        "conv1d vs hand",
+        "glassbox RNN vs hand",
+        "glassbox RNN vs PyTorch",
+        "glassbox LSTM vs hand",
+        "glassbox LSTM vs PyTorch",
+    ):
+        assert number(rf"largest difference {what}\s*= (\S+)\n", text) < 1e-12
+    assert number(r"largest gradient difference vs PyTorch = (\S+)\n", text) < 1e-11
+    # Central differences at h = 1e-6 carry ~1e-9 relative error on these sums of squares.
+    assert number(r"BPTT vs finite differences: (\S+)\n", text) < 1e-6
+    # Vanishing gradients: the tanh RNN loses far more over 100 steps than the LSTM.
+    rnn = number(r"RNN : gradient at t=0 / at t=T-1 = (\S+)\n", text)
+    lstm = number(r"LSTM: gradient at t=0 / at t=T-1 = (\S+)\n", text)
+    assert rnn < 1e-8 and lstm > 1e4 * rnn
+    assert number(r"Conv1D test accuracy: (\S+) ", text) > 0.95
+    # Predicting the mean scores 1/6; a memory of the two marked numbers scores far less.
+    assert number(r"adding problem test MSE: (\S+) ", text) < 0.05
+
+
+def test_lesson_twelve_sweep_checks_itself_and_the_pareto_front_is_the_brute_force_one():
+    text = printed(execute(lesson("12_")))
+    sweep = re.search(r"validation loss: sweep (\S+), recomputed (\S+)\n", text)
+    assert sweep and float(sweep.group(1)) == pytest.approx(float(sweep.group(2)), rel=1e-9)
+    # 20 epochs of the best setting on noisy, well-conditioned data: close to the exact fit.
+    assert number(r"relative coefficient gap = (\S+)\n", text) < 0.05
+    scores = re.search(r"test R²: best descent (\S+), exact (\S+)\n", text)
+    assert scores and abs(float(scores.group(1)) - float(scores.group(2))) < 0.01
+    assert "front equals the brute-force check: True" in text
+    # The exact solvers reach ≥ 12 digits on diabetes; the front holds one of them at least.
+    front = re.findall(r"on the front: +\S+ +\S+ ms +(\S+) digits", text)
+    assert front and max(float(d) for d in front) >= 12
+    assert len(re.findall(r"test R² = \S+ ± \S+ \(mean ± sd over \d+ seeds\)", text)) == 2

@@ -135,3 +135,33 @@ def test_constant_step_kernel_equals_the_step_by_step_loop(standardize):
     )
     np.testing.assert_allclose(fused.coef, generic.coef, rtol=1e-10)
     assert fused.intercept == pytest.approx(generic.intercept, rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"method": "sgd"},
+        {"method": "sgd", "standardize": False},
+        {"method": "sgd", "weights": True},
+        {"method": "minibatch", "batch_size": 16},
+    ],
+    ids=repr,
+)
+def test_tol_none_records_the_running_loss_of_each_epoch(options):
+    """tol=None: the epoch's loss is the mean of each step's loss at its own iterate, got for
+    free from the kernel's residuals; the generic loop (a GradientTransformation is never
+    fused) evaluates each batch's loss directly before its step. Rounding only: 1e-10."""
+    from glassbox.optim import get_optimizer
+
+    options = dict(options)
+    X, y = noisy_data(0.5, n=120, p=3)
+    weights = (
+        np.random.default_rng(1).uniform(0.5, 2.0, len(X)) if options.pop("weights", 0) else None
+    )
+    common = dict(learning_rate=0.01, max_epochs=2, tol=None, random_state=0, **options)
+    fused = fit_descent(X, y, weights, optimizer="sgd", **common)
+    reference = fit_descent(X, y, weights, optimizer=get_optimizer("sgd", 0.01), **common)
+    assert np.isnan(fused.history["grad_norm"]).all()
+    np.testing.assert_allclose(
+        fused.history["train_loss"], reference.history["train_loss"], rtol=1e-10
+    )

@@ -166,8 +166,9 @@ def fit_linear_descent(
 
     The standardization (:class:`~glassbox.linear.descent.Standardizer`), the automatic step
     size, the starting point and the random generator are glassbox's; only the loop runs in
-    torch: ``nn.Linear`` on the standardized features, :func:`half_squared_error`, the
-    matching ``torch.optim`` optimizer.
+    torch: ``nn.Linear`` on the standardized features,
+    :func:`~glassbox.backends.torch_descent.half_squared_error`, the matching ``torch.optim``
+    optimizer.
 
     Ridge's α‖β‖² is, in standardized units, ½ Σⱼₖ λⱼₖ w̃ⱼₖ² with λⱼₖ = αₖ / (n σⱼ²)
     (``glassbox.linear.descent._penalty_strengths``), added to the loss as a term that
@@ -179,7 +180,7 @@ def fit_linear_descent(
 
     from glassbox.backends.torch_descent import half_squared_error, l2_penalized, torch_descend
     from glassbox.linear import descent
-    from glassbox.optim.loop import check_loop_parameters
+    from glassbox.optim.loop import check_loop_parameters, default_epoch_loss
 
     _check_double_precision(estimator)
     options = _loop_options(estimator)
@@ -279,6 +280,9 @@ def fit_linear_descent(
         average=options["average"],
         variance_reduction=variance_reduction,
         record_grad_norm=False,
+        epoch_loss=default_epoch_loss(
+            estimator.tol, variance_reduction, options["average"], full_batch=method == "bgd"
+        ),
     )
     blocks = [p.to(device="cpu", dtype=torch.float64).numpy() for p in run.parameters]
     W = blocks[0].T

@@ -65,8 +65,8 @@ if TYPE_CHECKING:
 Loss = Callable[..., "torch.Tensor"]
 """``loss_fn(model, X, Y, w) -> scalar tensor``: the mean loss over the rows (w may be None)."""
 
-# glassbox optimizer name -> (torch.optim class name, keyword arguments beyond ``lr``). The
-# defaults are glassbox's (glassbox.optim.transforms), which are torch's own.
+#: glassbox optimizer name -> (torch.optim class name, keyword arguments beyond ``lr``). The
+#: defaults are glassbox's (glassbox.optim.transforms), which are torch's own.
 TORCH_OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
     "sgd": ("SGD", {}),
     "momentum": ("SGD", {"momentum": 0.9}),
@@ -207,6 +207,7 @@ def torch_descend(
     warn: bool = True,
     variance_reduction: str | None = None,
     record_grad_norm: bool = True,
+    epoch_loss: str = "full",
 ) -> TorchRun:
     """Minimize ``loss_fn`` over ``model``'s parameters in place; the rules of ``descend``.
 
@@ -214,7 +215,9 @@ def torch_descend(
     ``learning_rate`` a number or a glassbox schedule, ``batch_size=None`` for full batches,
     ``rng`` the only source of randomness); ``variance_reduction="svrg"`` and
     ``optimizer="conjugate_gradient"`` are written out here (module docstring).
-    ``tol=None`` runs every epoch with no stopping rule.
+    ``tol=None`` runs every epoch with no stopping rule. ``epoch_loss="batches"`` (plain
+    stochastic steps, no averaging or SVRG) records each epoch's mean batch loss at the
+    iterates the steps were taken from, as the NumPy loop does, with no full-data pass.
     """
     import torch
     from torch.optim.swa_utils import AveragedModel
@@ -265,9 +268,22 @@ def torch_descend(
         or variance_reduction is not None
         or (check_convergence and not early_stopping and stopping == "gradient")
     )
-    loss0 = float(full_loss(model).detach())
-    grad_norm0 = _grad_norm(full_loss(model), parameters) if needs_gradient else math.nan
-    reference_loss = abs(loss0) if math.isfinite(loss0) else math.inf
+    use_running = (
+        epoch_loss == "batches"
+        and not needs_gradient
+        and variance_reduction is None
+        and batch < n_train
+        and average is False
+    )
+    step_losses: list[
+        torch.Tensor
+    ] = []  # |B| F_B(θ_B) of this epoch's steps (epoch_loss="batches")
+    if use_running:  # no full-data pass: the first epoch's loss is the reference
+        grad_norm0, reference_loss = math.nan, math.nan
+    else:
+        loss0 = float(full_loss(model).detach())
+        grad_norm0 = _grad_norm(full_loss(model), parameters) if needs_gradient else math.nan
+        reference_loss = abs(loss0) if math.isfinite(loss0) else math.inf
 
     def synchronize() -> None:
         if device.type == "cuda":
@@ -289,6 +305,8 @@ def torch_descend(
         w = None if weights is None else weights[rows]
         loss = loss_fn(model, X[rows], Y[rows], w)
         loss.backward()
+        if use_running:
+            step_losses.append(loss.detach() * X[rows].shape[0])
         if snapshot is not None:  # ∇f_B(θ) − ∇f_B(θ̃) + ∇F(θ̃)
             at_snapshot = torch.autograd.grad(
                 loss_fn(snapshot, X[rows], Y[rows], w), list(snapshot.parameters())
@@ -357,9 +375,15 @@ def torch_descend(
         # --- bookkeeping, outside the timed update work (as in glassbox.optim.loop) ---------
         reported = averaged.module if averaged is not None and averaged.n_averaged > 0 else model
         reported_parameters = list(reported.parameters())
-        loss_tensor = full_loss(reported)
-        loss = float(loss_tensor.detach())
-        grad_norm = _grad_norm(loss_tensor, reported_parameters) if needs_gradient else math.nan
+        if use_running:
+            loss, grad_norm = float(torch.stack(step_losses).sum()) / n_train, math.nan
+            step_losses.clear()
+            if epoch == 1:
+                reference_loss = abs(loss) if math.isfinite(loss) else math.inf
+        else:
+            loss_tensor = full_loss(reported)
+            loss = float(loss_tensor.detach())
+            grad_norm = _grad_norm(loss_tensor, reported_parameters) if needs_gradient else math.nan
         with torch.no_grad():
             validation_loss = (
                 math.nan if validation is None else float(loss_fn(reported, *validation))

@@ -68,14 +68,17 @@ class TorchLeastSquares:
 
     @property
     def n_samples(self) -> int:
+        """Number of rows n."""
         return int(self.X.shape[0])
 
     @property
     def n_features(self) -> int:
+        """Number of columns p."""
         return int(self.X.shape[1])
 
     @property
     def eps(self) -> float:
+        """Machine epsilon of the tensors' dtype."""
         import torch
 
         return float(torch.finfo(self.X.dtype).eps)

@@ -345,6 +345,8 @@ def standardized_loss(strengths: np.ndarray, multiclass: bool, batch_size: int) 
 
 
 def descent(method: str) -> Any:
+    """The torch solver for descent ``method`` (bgd, minibatch or sgd), set up as the NumPy one."""
+
     def solve(problem: LogisticProblem, estimator: Any, device: Any, dtype: Any) -> TorchResult:
         """``method`` by :func:`torch_descend`, set up exactly as the NumPy descent solver:
         on the standardized features of eq. (2) of :mod:`glassbox.linear.logistic_descent`
@@ -384,6 +386,7 @@ def descent(method: str) -> Any:
     return solve
 
 
+#: LogisticRegression on PyTorch: method name -> solver.
 SOLVERS: dict[str, Any] = {
     "newton": newton,
     "lbfgs": lbfgs,

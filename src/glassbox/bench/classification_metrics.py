@@ -20,6 +20,7 @@ __all__ = ["accuracy", "f1", "log_loss", "roc_auc"]
 
 
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Fraction of correct predictions, (1/n) Σ [ŷᵢ = yᵢ]."""
     return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))
 
 
@@ -41,6 +42,7 @@ def _f1_of(y_true: np.ndarray, y_pred: np.ndarray, positive: object) -> float:
 
 
 def f1(y_true: np.ndarray, y_pred: np.ndarray, classes: np.ndarray) -> float:
+    """F1 = 2PR / (P + R) of the positive class (binary) or its mean over classes (macro)."""
     if len(classes) == 2:
         return _f1_of(y_true, y_pred, classes[1])
     return float(np.mean([_f1_of(y_true, y_pred, c) for c in classes]))
@@ -56,6 +58,7 @@ def _binary_auc(positive: np.ndarray, score: np.ndarray) -> float:
 
 
 def roc_auc(y_true: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> float:
+    """Area under the ROC curve (binary) or its one-vs-rest mean over classes."""
     if len(classes) == 2:
         return _binary_auc(np.asarray(y_true) == classes[1], proba[:, 1])
     scores = [_binary_auc(np.asarray(y_true) == c, proba[:, k]) for k, c in enumerate(classes)]

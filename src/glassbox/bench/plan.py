@@ -36,11 +36,13 @@ class Cell:
 
     @property
     def key(self) -> str:
+        """The cell's identity, ``dataset/model/method/backend[tag]`` (used to resume a run)."""
         base = f"{self.dataset}/{self.model}/{self.method}/{self.backend}"
         return f"{base}[{self.tag}]" if self.tag else base
 
     @property
     def label(self) -> str:
+        """The cell in words, for progress lines."""
         extra = f" {self.tag}" if self.tag else ""
         return f"{self.model} {self.method} on {self.backend}{extra} ({self.dataset})"
 
@@ -56,6 +58,7 @@ class Skipped:
     reason: str
 
     def to_dict(self) -> dict[str, str]:
+        """The skipped combination and its reason as a JSON-ready dict."""
         return {
             "dataset": self.dataset,
             "model": self.model,
@@ -88,7 +91,7 @@ def params_tag(params: dict[str, Any]) -> str:
     return text[:50] + "~" + digest[:8]
 
 
-# Engines that run only when named: Dask is for data beyond one machine.
+#: Engines that run only when named: Dask is for data beyond one machine.
 ON_REQUEST = ("dask",)
 
 

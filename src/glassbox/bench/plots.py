@@ -153,6 +153,9 @@ def convergence_figure(
 
 
 def accuracy_time_figure(records: list[dict[str, Any]], path: Path) -> bool:
+    """Draw accuracy against fit time per dataset (the Pareto view) to ``path``; False when nothing
+    was timed.
+    """
     groups = {
         name: [r for r in rows if r.get("fit_seconds_median")]
         for name, rows in _by_dataset(records).items()
@@ -215,6 +218,7 @@ def accuracy_time_figure(records: list[dict[str, Any]], path: Path) -> bool:
 
 
 def fit_lines_figure(result: Any, name: str, path: Path) -> bool:
+    """Draw the fitted lines of every model on a one-feature dataset; False otherwise."""
     prepared = result.data.get(name)
     if prepared is None or prepared.dataset.n_features != 1:
         return False

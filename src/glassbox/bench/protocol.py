@@ -52,10 +52,12 @@ class Measurement:
 
     @property
     def median(self) -> float:
+        """Median of the timed fits, in seconds."""
         return float(statistics.median(self.seconds))
 
     @property
     def timed_total(self) -> float:
+        """Total of the timed fits, in seconds."""
         return float(sum(self.seconds))
 
 

@@ -125,6 +125,7 @@ def columns_for(task: str, *, with_tag: bool = False) -> list[tuple[str, str, Fo
 
 
 def format_value(record: dict[str, Any], formatter: Formatter) -> str:
+    """One table cell: ``formatter`` applied to a result record."""
     return formatter(record)
 
 
@@ -136,6 +137,7 @@ def _groups(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def markdown_table(records: list[dict[str, Any]], task: str) -> str:
+    """A Markdown table of result records of one ``task`` (regression or classification)."""
     with_tag = any(r.get("tag") for r in records)
     columns = columns_for(task, with_tag=with_tag)
     lines = [
@@ -149,6 +151,9 @@ def markdown_table(records: list[dict[str, Any]], task: str) -> str:
 
 
 def overhead_sentence(summary: dict[str, Any]) -> str:
+    """A sentence splitting the runner's wall time into timed fits, warm-up fits and the rest (empty
+    if unknown).
+    """
     if "wall_seconds" not in summary:
         return ""
     return (
@@ -173,6 +178,7 @@ def _failures(records: list[dict[str, Any]]) -> list[str]:
 
 
 def markdown_report(result: Any, figures: dict[str, str]) -> str:
+    """The whole benchmark (or sweep) report as Markdown: environment, tables and figure links."""
     config = result.config
     env = result.environment
     parts = [
@@ -278,6 +284,7 @@ def _sort_value(record: dict[str, Any], key: str, shown: str) -> str:
 
 
 def html_table(records: list[dict[str, Any]], task: str) -> str:
+    """An HTML table of result records of one ``task``, numeric columns right-aligned."""
     columns = columns_for(task, with_tag=any(r.get("tag") for r in records))
     numeric = {
         key for _, key, _ in columns if any(isinstance(r.get(key), (int, float)) for r in records)
@@ -304,6 +311,7 @@ def html_table(records: list[dict[str, Any]], task: str) -> str:
 
 
 def html_report(result: Any, figures: dict[str, str]) -> str:
+    """The whole benchmark (or sweep) report as one self-contained HTML page."""
     config = result.config
     env = result.environment
     title = f"glassbox {'sweep' if result.extra.get('kind') == 'sweep' else 'benchmark'}"

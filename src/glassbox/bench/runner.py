@@ -85,6 +85,7 @@ class PreparedData:
     scaler: StandardScaler | None = None
 
     def summary(self) -> dict[str, Any]:
+        """The dataset's summary plus the sizes of the train, validation and test splits."""
         info = self.dataset.summary()
         info.update(
             n_train=len(self.y_train),
@@ -143,6 +144,7 @@ class BenchResult:
 
     @property
     def failed(self) -> list[dict[str, Any]]:
+        """The records of cells that did not finish with status ``ok``."""
         return [r for r in self.records if r["status"] != "ok"]
 
     def table(self) -> Any:
@@ -284,6 +286,9 @@ class Runner:
         self.optimal_loss: dict[str, float] = {}
 
     def reference(self, cell: Cell) -> tuple[Any, str] | None:
+        """The exact reference fit for the cell's dataset and model (cached), or None when there is
+        none.
+        """
         key = (cell.dataset, cell.model)
         if key not in self._references:
             prepared = self.data[cell.dataset]
@@ -318,6 +323,9 @@ class Runner:
             self.clock.warmup += time.perf_counter() - start
 
     def run_cell(self, cell: Cell) -> dict[str, Any]:
+        """Fit, time and score one cell, returning its result record (errors are recorded, not
+        raised).
+        """
         prepared = self.data[cell.dataset]
         record: dict[str, Any] = {
             "key": cell.key,

@@ -42,6 +42,7 @@ _EXACT_PREFERENCE = ("qr", "svd", "cholesky", "normal", "newton", "lbfgs")
 def regression_scores(
     y: np.ndarray, prediction: np.ndarray, n_features: int, prefix: str
 ) -> dict[str, float | None]:
+    """RMSE, MAE, median AE, R² and adjusted R² = 1 − (1 − R²)(n − 1)/(n − p − 1), keys prefixed."""
     n = len(y)
     r2 = r2_score(y, prediction) if n >= 2 else None
     adjusted = None
@@ -65,6 +66,7 @@ def _probabilities(estimator: Any, X: np.ndarray) -> np.ndarray | None:
 def classification_scores(
     estimator: Any, X: np.ndarray, y: np.ndarray, prefix: str
 ) -> dict[str, float | None]:
+    """Accuracy, log loss, F1 and ROC AUC of a fitted classifier on (X, y), keys prefixed."""
     classes = np.asarray(getattr(estimator, "classes_", np.unique(y)))
     predicted = np.asarray(estimator.predict(X))
     proba = _probabilities(estimator, X)

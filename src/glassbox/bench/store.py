@@ -121,6 +121,7 @@ class _ignore:
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A result record flattened to the CSV columns (parameters as JSON, error as text)."""
     row = {column: record.get(column) for column in CSV_COLUMNS}
     row["params"] = json.dumps(jsonable(record.get("params") or {}), sort_keys=True)
     error = record.get("error")
@@ -129,6 +130,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def csv_text(records: list[dict[str, Any]]) -> str:
+    """Result records as CSV text with a header row."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -162,11 +164,13 @@ class ResultsStore:
         self._json[record["key"]] = json.dumps(clean, allow_nan=False)
 
     def document_text(self) -> str:
+        """The results document (header and one JSON object per cell) as text."""
         head = json.dumps(jsonable(self.header), indent=1, allow_nan=False)
         cells = ",\n".join(self._json[key] for key in self.records)
         return head[:-2] + ',\n "cells": [\n' + cells + "\n ]\n}\n"
 
     def save(self) -> None:
+        """Write results.json and results.csv atomically into the folder (nothing without one)."""
         if self.folder is None:
             return
         write_atomic(self.folder / "results.json", self.document_text())

@@ -68,6 +68,7 @@ class RichProgress(RunnerProgress):
 
 
 def progress_bar() -> Progress:
+    """The rich progress bar the bench shows while cells run."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -90,6 +91,7 @@ def load_config(config_file: Path | None, overrides: dict[str, Any]) -> BenchCon
 
 
 def render_tables(result: BenchResult) -> None:
+    """Print one results table per dataset."""
     from glassbox.bench.report import columns_for
 
     for name in dict.fromkeys(r["dataset"] for r in result.records):
@@ -120,6 +122,7 @@ def render_tables(result: BenchResult) -> None:
 
 
 def render_skipped(result: BenchResult) -> None:
+    """Print the combinations that do not exist, grouped by reason."""
     if not result.skipped:
         return
     reasons = Counter((s.model, s.method, s.backend, s.reason) for s in result.skipped)

@@ -53,6 +53,7 @@ class StandardScaler(BaseEstimator):
         return np.asarray((X - self.mean_) / self.scale_)
 
     def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+        """Fit on X, then return z = (x − x̄) / σ."""
         return self.fit(X).transform(X)
 
     def inverse_transform(self, Z: Any) -> np.ndarray:

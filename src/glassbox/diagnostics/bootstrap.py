@@ -39,6 +39,7 @@ class BootstrapResult:
 
     @property
     def n_bootstrap(self) -> int:
+        """Number of bootstrap resamples B."""
         return int(self.params.shape[0])
 
     def bse(self) -> np.ndarray:

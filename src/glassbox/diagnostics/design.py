@@ -76,10 +76,12 @@ class FactorizedDesign:
 
     @property
     def n_samples(self) -> int:
+        """Number of rows n of the design."""
         return int(self.matrix.shape[0])
 
     @property
     def rank(self) -> int:
+        """Number of columns kept (the design's rank after collinear columns are dropped)."""
         return int(self.matrix.shape[1])
 
     def r_inverse_scaled(self) -> np.ndarray:

@@ -74,7 +74,7 @@ class Collinearity:
 class RegressionResults:
     """Statistics of a fitted linear model, with statsmodels' attribute names.
 
-    Create it with :func:`diagnose`. Arrays are indexed like :attr:`param_names` (the
+    Create it with :func:`diagnose`. Arrays are indexed like ``param_names`` (the
     intercept, named ``const``, first when the model has one); columns that are linear
     combinations of others are not in them but listed in :attr:`dropped`.
     """
@@ -119,10 +119,12 @@ class RegressionResults:
 
     @property
     def nobs(self) -> int:
+        """Number of observations n (rows of the design)."""
         return int(self.y.shape[0])
 
     @property
     def rank(self) -> int:
+        """Rank r of the design after collinear columns are dropped (constant included)."""
         return self.design.rank
 
     @property
@@ -132,6 +134,7 @@ class RegressionResults:
 
     @property
     def df_resid(self) -> int:
+        """Residual degrees of freedom, n − r."""
         return self.nobs - self.rank
 
     @property
@@ -141,19 +144,23 @@ class RegressionResults:
 
     @cached_property
     def ssr(self) -> float:
+        """Sum of squared residuals, SSR = eᵀe."""
         return float(self.resid @ self.resid)
 
     @cached_property
     def centered_tss(self) -> float:
+        """Total sum of squares about the mean, Σ (yᵢ − ȳ)²."""
         centered = self.y - self.y.mean()
         return float(centered @ centered)
 
     @cached_property
     def uncentered_tss(self) -> float:
+        """Total sum of squares about zero, yᵀy (the TSS of a fit without a constant)."""
         return float(self.y @ self.y)
 
     @property
     def tss(self) -> float:
+        """Total sum of squares: centred with a constant in the model, uncentred without one."""
         return self.centered_tss if self.k_constant else self.uncentered_tss
 
     @property
@@ -174,14 +181,19 @@ class RegressionResults:
 
     @property
     def scale(self) -> float:
+        """Estimate of the error variance, σ̂² = SSR / (n − r) (statsmodels' name for
+        ``mse_resid``).
+        """
         return self.mse_resid
 
     @property
     def mse_model(self) -> float:
+        """Mean square of the model, ESS / df_model (NaN when there are no slopes)."""
         return self.ess / self.df_model if self.df_model else float("nan")
 
     @property
     def mse_total(self) -> float:
+        """Mean square of the total, TSS / (df_resid + df_model)."""
         return self.tss / (self.df_resid + self.df_model)
 
     @property
@@ -208,10 +220,12 @@ class RegressionResults:
 
     @property
     def aic(self) -> float:
+        """Akaike's information criterion, AIC = −2 log L + 2r."""
         return -2.0 * self.llf + 2.0 * self.rank
 
     @property
     def bic(self) -> float:
+        """Bayesian (Schwarz) information criterion, BIC = −2 log L + r log n."""
         return -2.0 * self.llf + np.log(self.nobs) * self.rank
 
     # --- coefficients ----------------------------------------------------------------------
@@ -223,6 +237,9 @@ class RegressionResults:
 
     @cached_property
     def hat_matrix_diag(self) -> np.ndarray:
+        """Leverages hᵢᵢ, the diagonal of the hat matrix H = X (XᵀX)⁺ Xᵀ (from the QR factor, never
+        H itself).
+        """
         return self.design.hat_diagonal()
 
     @cached_property
@@ -336,6 +353,7 @@ class RegressionResults:
 
     @cached_property
     def f_pvalue(self) -> float:
+        """p-value of the overall F test, P(F(df_model, df_resid) > F); NaN without slopes."""
         self._refuse_if_regularized("f_pvalue")
         if self.df_model == 0:
             return float("nan")
@@ -371,6 +389,7 @@ class RegressionResults:
 
     @property
     def vif_names(self) -> list[str]:
+        """Names of the slopes that ``vif`` is indexed by (the constant has no VIF)."""
         return [self.param_names[j] for j in self._slopes]
 
     # --- influence and assumption tests -----------------------------------------------------
@@ -391,11 +410,15 @@ class RegressionResults:
         return result
 
     def breusch_pagan(self) -> TestResult:
+        """Breusch–Pagan test of homoscedasticity: n R² of e² regressed on the design, χ²(p)."""
         return self._residual_test(
             "Breusch-Pagan", lambda: assumptions.breusch_pagan(self.resid, self.design.matrix)
         )
 
     def white(self) -> TestResult:
+        """White's test of homoscedasticity: e² regressed on the design, its squares and cross
+        products.
+        """
         return self._residual_test(
             "White", lambda: assumptions.white(self.resid, self.design.matrix)
         )
@@ -409,26 +432,36 @@ class RegressionResults:
         return self.white()
 
     def jarque_bera(self) -> TestResult:
+        """Jarque–Bera test of normal residuals: JB = n/6 (S² + (K − 3)²/4), χ²(2)."""
         return self._residual_test("Jarque-Bera", lambda: assumptions.jarque_bera(self.resid))
 
     def omnibus(self) -> TestResult:
+        """D'Agostino–Pearson omnibus test of normal residuals (skewness and kurtosis), χ²(2)."""
         return self._residual_test("Omnibus (D'Agostino)", lambda: assumptions.omnibus(self.resid))
 
     def shapiro_wilk(self) -> TestResult:
+        """Shapiro–Wilk test of normal residuals, W = (Σ aᵢ e₍ᵢ₎)² / Σ (eᵢ − ē)²."""
         return self._residual_test("Shapiro-Wilk", lambda: assumptions.shapiro_wilk(self.resid))
 
     def durbin_watson(self) -> TestResult:
+        """Durbin–Watson statistic of first-order autocorrelation, d = Σ (eₜ − eₜ₋₁)² / Σ eₜ² (≈ 2
+        when there is none).
+        """
         return self._residual_test(
             "Durbin-Watson", lambda: assumptions.durbin_watson(self.resid, self.design.q)
         )
 
     def breusch_godfrey(self, nlags: int | None = None) -> TestResult:
+        """Breusch–Godfrey LM test of autocorrelation up to ``nlags`` lags: n R² of e on X and
+        lagged e.
+        """
         return self._residual_test(
             "Breusch-Godfrey",
             lambda: assumptions.breusch_godfrey(self.resid, self.design.matrix, nlags),
         )
 
     def reset(self, power: int = 3) -> TestResult:
+        """Ramsey's RESET test of the functional form: F test of ŷ², …, ŷ^power added to X."""
         return self._residual_test(
             "Ramsey RESET",
             lambda: assumptions.reset(self.resid, self.design.matrix, self.fittedvalues, power),
@@ -514,6 +547,7 @@ class RegressionResults:
 
     @property
     def cov_description(self) -> str:
+        """The covariance estimator behind ``bse`` in one sentence, as ``summary()`` prints it."""
         if self.regularization is not None:
             n_boot = self.bootstrap.n_bootstrap if self.bootstrap is not None else 0
             return f"Pairs bootstrap ({n_boot} resamples) for a penalized fit."

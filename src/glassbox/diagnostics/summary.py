@@ -32,6 +32,7 @@ def format_number(value: float | None) -> str:
 
 
 def format_pvalue(value: float | None) -> str:
+    """A p-value as ``summary()`` prints it: three decimals, ``<0.001`` or ``--`` (none)."""
     if value is None:
         return "--"
     return "<0.001" if value < 0.001 else f"{value:.3f}"
@@ -52,6 +53,7 @@ class Summary:
     # --- text --------------------------------------------------------------------------------
 
     def as_text(self) -> str:
+        """The summary as fixed-width text, laid out like statsmodels' ``summary()``."""
         width = 90
         lines = [self.title.center(width), "=" * width]
         half = (len(self.header) + 1) // 2
@@ -80,6 +82,7 @@ class Summary:
     # --- Markdown ----------------------------------------------------------------------------
 
     def as_markdown(self) -> str:
+        """The summary as Markdown tables."""
         parts = [f"### {self.title}", ""]
         parts += _markdown_table(["", "", " ", "  "], _pairs_in_rows(self.header))
         parts += ["", *_markdown_table(self.coef_headers, self.coef_rows)]
@@ -93,6 +96,7 @@ class Summary:
     # --- HTML --------------------------------------------------------------------------------
 
     def as_html(self) -> str:
+        """The summary as HTML tables (for notebooks and the bench report)."""
         parts = [f'<div class="glassbox-summary"><h3>{html.escape(self.title)}</h3>']
         parts.append(_html_table(None, _pairs_in_rows(self.header)))
         parts.append(_html_table(self.coef_headers, self.coef_rows))

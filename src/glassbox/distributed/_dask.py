@@ -28,4 +28,5 @@ def is_dask_collection(obj: Any) -> bool:
 
 
 def is_dask_dataframe(obj: Any) -> bool:
+    """True for a Dask DataFrame or Series (a Dask collection with divisions)."""
     return is_dask_collection(obj) and hasattr(obj, "npartitions") and hasattr(obj, "divisions")

@@ -251,9 +251,12 @@ def _warn(notes: list[str], message: str) -> None:
 def as_partitions(X: Any, y: Any, sample_weight: Any = None) -> Partitions:
     """Check (X, y, sample_weight) from their metadata and split them into row partitions.
 
+    Parameters
+    ----------
     X : Dask array (n, p), Dask DataFrame, or a NumPy array (chunked here).
     y : Dask array / Series / DataFrame, NumPy array, or, when X is a DataFrame, the name (or
         list of names) of its target column(s), which are then taken out of X.
+    sample_weight : Dask or NumPy array of shape (n,), optional
     """
     da = require("dask.array")
     if X is None or y is None:

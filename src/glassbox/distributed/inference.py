@@ -93,18 +93,24 @@ class DistributedResults:
     param_names: list[str] = field(default_factory=list)
 
     def cov_params(self) -> np.ndarray:
+        """Covariance matrix of the parameters (intercept first when fitted)."""
         return self.cov
 
     @property
     def bse(self) -> np.ndarray:
+        """Standard errors, the square roots of the diagonal of ``cov_params()``."""
         return np.sqrt(np.diag(self.cov))
 
     @property
     def tvalues(self) -> np.ndarray:
+        """t statistics, params / bse."""
         return self.params / self.bse
 
     @property
     def pvalues(self) -> np.ndarray:
+        """Two-sided p-values of the t statistics (Student's t with df_resid, or normal when
+        ``use_t`` is false).
+        """
         if self.use_t:
             return 2 * stats.t.sf(np.abs(self.tvalues), self.df_resid)
         return 2 * stats.norm.sf(np.abs(self.tvalues))
@@ -116,30 +122,39 @@ class DistributedResults:
 
     @property
     def scale(self) -> float:
+        """Estimate of the error variance, σ̂² = SSR / df_resid."""
         return self.ssr / self.df_resid
 
     @property
     def mse_resid(self) -> float:
+        """Mean squared residual, the same as ``scale``."""
         return self.scale
 
     @property
     def tss(self) -> float:
+        """Total sum of squares: centred with an intercept, uncentred without one."""
         return self.centered_tss if self.k_constant else self.uncentered_tss
 
     @property
     def ess(self) -> float:
+        """Explained sum of squares, TSS − SSR."""
         return self.tss - self.ssr
 
     @property
     def rsquared(self) -> float:
+        """R² = 1 − SSR / TSS."""
         return 1.0 - self.ssr / self.tss
 
     @property
     def rsquared_adj(self) -> float:
+        """Adjusted R² = 1 − (n − k₀) / df_resid · (1 − R²), k₀ = 1 with an intercept."""
         return 1.0 - (self.nobs - self.k_constant) / self.df_resid * (1.0 - self.rsquared)
 
     @property
     def fvalue(self) -> float:
+        """F statistic of all slopes being zero (a Wald test with the robust covariance when one is
+        used).
+        """
         if self.df_model == 0:
             return np.nan
         if self.cov_type == "nonrobust":
@@ -151,22 +166,28 @@ class DistributedResults:
 
     @property
     def f_pvalue(self) -> float:
+        """p-value of the F statistic, P(F(df_model, df_resid) > F)."""
         if self.df_model == 0:
             return np.nan
         return float(stats.f.sf(self.fvalue, self.df_model, self.df_resid))
 
     @property
     def llf(self) -> float:
+        """Gaussian log-likelihood at the estimate, −n/2 (log(2π SSR / n) + 1) (+ ½ Σ log wᵢ when
+        weighted).
+        """
         n2 = self.nobs / 2.0
         value = -np.log(self.ssr) * n2 - (1 + np.log(np.pi / n2)) * n2
         return float(value + 0.5 * self.log_weight_sum)
 
     @property
     def aic(self) -> float:
+        """Akaike's information criterion, −2 log L + 2k."""
         return -2 * self.llf + 2 * (self.df_model + self.k_constant)
 
     @property
     def bic(self) -> float:
+        """Bayesian information criterion, −2 log L + k log n."""
         return -2 * self.llf + np.log(self.nobs) * (self.df_model + self.k_constant)
 
 

@@ -60,6 +60,7 @@ class LabelSummary:
 
     @property
     def rows(self) -> int:
+        """Total number of rows, Σ counts."""
         return int(self.counts.sum())
 
 
@@ -256,6 +257,7 @@ def partition_sums(
 
 
 def add_sums(parts: list[Sums]) -> Sums:
+    """Merge per-partition (loss, gradient, Hessian) sums (the Hessian when present)."""
     value = sum(part[0] for part in parts)
     grad = parts[0][1].copy()
     H = None if parts[0][2] is None else parts[0][2].copy()
@@ -300,10 +302,14 @@ class DistributedObjective:
         return value, grad + problem.l2 * pen, H
 
     def value_grad(self, w: np.ndarray) -> tuple[float, np.ndarray]:
+        """Penalized loss and gradient at w from one pass over the partitions (no Hessian)."""
         value, grad, _ = self._pass(w, hessian=False)
         return value, grad
 
     def evaluate(self, w: np.ndarray) -> tuple[float, np.ndarray, Any]:
+        """Penalized loss, gradient and a callable giving the Hessian at w, from one pass over the
+        partitions.
+        """
         value, grad, H = self._pass(w, hessian=True)
         return value, grad, lambda: H
 
@@ -313,6 +319,10 @@ class DistributedObjective:
 
 @dataclass
 class LogisticSolution:
+    """A distributed logistic fit: classes, coefficients (K, d) with the intercept last, iterations,
+    convergence, empty partitions.
+    """
+
     classes: np.ndarray
     coef: np.ndarray  # (K, d), the intercept last when fitted
     n_iter: int
@@ -377,6 +387,9 @@ def prepare_logistic(
 
 
 def warn_unconverged(owner: str, solver: str, n_iter: int, what: str = "iteration(s)") -> None:
+    """Warn with a ``ConvergenceWarning`` that says what to change when a Dask logistic fit stops
+    early.
+    """
     from glassbox.exceptions import ConvergenceWarning
 
     warnings.warn(

@@ -81,6 +81,7 @@ def partition_rows(
 
 
 def combine_rows(parts: list[Rows]) -> Rows:
+    """Merge per-partition (largest class index, rows per partition) pairs from a pass over y."""
     rows: dict[int, int] = {}
     for _, counts in parts:
         rows.update(counts)
@@ -183,6 +184,10 @@ class _Reader:
 
 @dataclass
 class StreamedLogistic:
+    """A streamed mini-batch logistic fit: classes, coef (K, p) and intercept (K,) in original
+    units, epochs run.
+    """
+
     classes: np.ndarray
     coef: np.ndarray  # (K, p)
     intercept: np.ndarray  # (K,)

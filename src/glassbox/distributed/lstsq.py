@@ -71,18 +71,22 @@ class StatisticsProblem(LeastSquaresProblem):
 
     @property
     def n_samples(self) -> int:
+        """Number of rows n merged into the statistics."""
         return int(self.statistics.count)
 
     @property
     def n_features(self) -> int:
+        """Number of columns p of X."""
         return int(self.statistics.n_features)
 
     @property
     def n_targets(self) -> int:
+        """Number of target columns."""
         return int(self.statistics.n_targets)
 
     @cached_property
     def weight_sum(self) -> float:
+        """Σ wᵢ over all rows (n without sample weights)."""
         return float(self.statistics.weight_sum)
 
     @cached_property

@@ -58,6 +58,7 @@ class SufficientStatistics:
     def empty(
         cls, n_features: int, n_targets: int, partition: int | None = None
     ) -> SufficientStatistics:
+        """The statistics of no rows, the identity of the merge."""
         q = n_features + n_targets
         empty = () if partition is None else (partition,)
         return cls(n_features, 0, 0, 0.0, 0.0, np.zeros(q), np.zeros((q, q)), empty)
@@ -69,14 +70,17 @@ class SufficientStatistics:
 
     @property
     def n_targets(self) -> int:
+        """Number of target columns."""
         return int(self.mean.size - self.n_features)
 
     @property
     def x_mean(self) -> np.ndarray:
+        """Weighted column means of X, x̄."""
         return self.mean[: self.n_features]
 
     @property
     def y_mean(self) -> np.ndarray:
+        """Weighted means of the targets, ȳ."""
         return self.mean[self.n_features :]
 
     def cross_products(self, fit_intercept: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ deviations of the training data, and maps the solution back exactly:
 With ``fit_intercept=False`` nothing is centred and σ, σ_y are root mean squares.
 
 The intercept of full-batch descent on centred data
---------------------------------------------------
+---------------------------------------------------
 With ``standardize`` and ``fit_intercept`` the columns of z̃ = (x − x̄)/σ and ỹ have (weighted)
 mean zero, Σᵢ sᵢ z̃ᵢ = 0 and Σᵢ sᵢ ỹᵢ = 0, so in eq. (1) the intercept decouples from w̃:
 
@@ -65,7 +65,14 @@ from scipy.linalg.lapack import dtrtrs
 
 from glassbox.optim.conjugate import conjugate_gradient
 from glassbox.optim.lipschitz import batch_smoothness, largest_eigenvalue, max_sample_smoothness
-from glassbox.optim.loop import DescentRun, LoopState, Objective, check_loop_parameters, descend
+from glassbox.optim.loop import (
+    DescentRun,
+    LoopState,
+    Objective,
+    check_loop_parameters,
+    default_epoch_loss,
+    descend,
+)
 from glassbox.optim.penalties import L2Penalized
 from glassbox.optim.schedules import SCHEDULES, Inverse, LearningRate, get_schedule
 from glassbox.optim.transforms import OPTIMIZERS, GradientTransformation, get_optimizer
@@ -143,7 +150,8 @@ class LeastSquaresObjective:
     def value(self, params: tuple[np.ndarray, ...], rows: Any) -> float:
         """(1/2m) Σ_{i∈rows} sᵢ ‖yᵢ − zᵢᵀW‖²."""
         (W,) = params
-        R = self._times(self.Z[rows], W) - self.Y[rows]
+        # at W = 0 (the default start) the residual is −y: no pass over Z
+        R = -self.Y[rows] if not W.any() else self._times(self.Z[rows], W) - self.Y[rows]
         squares = R * R if R.ndim == 1 else np.einsum("ij,ij->i", R, R)
         if self.sample_weight is not None:
             squares = squares * self.sample_weight[rows]
@@ -156,6 +164,7 @@ class LeastSquaresObjective:
     def value_and_grad(
         self, params: tuple[np.ndarray, ...], rows: Any
     ) -> tuple[float, tuple[np.ndarray, ...]]:
+        """Both (1/2m) Σ sᵢ (zᵢᵀW − yᵢ)² and its gradient over ``rows``, from one residual."""
         (W,) = params
         ZB = self.Z[rows]
         R = self._times(ZB, W) - self.Y[rows]  # (B,) or (B, k): minus the residual of eq. (1)
@@ -179,7 +188,8 @@ class LeastSquaresObjective:
         learning_rates: np.ndarray,
         control: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] | None,
         average_mask: np.ndarray | None,
-    ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        with_loss: bool = False,
+    ) -> Any:
         """Plain per-sample SGD over ``rows`` in order, a block of rows at a time.
 
         Step k: w ← w − η_k s_k z_k (z_kᵀw − y_k). With SVRG ``control`` = (w̃, ∇F(w̃)) the
@@ -190,7 +200,9 @@ class LeastSquaresObjective:
 
         (t = y, or Z w̃ under SVRG; the last term only under SVRG), a unit lower-triangular
         system, and w_B = w₀ − Σ_k c_k r_k z_k − e_B ∇F(w̃). Returns the final w and
-        Σ_k mask_k w_k (the sum of the iterates that enter a Polyak average).
+        Σ_k mask_k w_k (the sum of the iterates that enter a Polyak average), and with
+        ``with_loss`` (plain steps only) Σ_k ½ s_k r_k², each step's loss at its own
+        iterate: the r_k the triangular solve gives are exactly those residuals.
         """
         (W,) = params
         W = np.array(W, dtype=np.float64, order="C")
@@ -202,7 +214,11 @@ class LeastSquaresObjective:
         )
         uniform = bool(np.all(coefficients == coefficients[0]))
         if control is None and average_mask is None and W.ndim == 1 and uniform:
-            return (self._constant_step_run(W, rows, float(coefficients[0])),), (np.zeros_like(W),)
+            W, loss_sum = self._constant_step_run(W, rows, float(coefficients[0]))
+            if with_loss:
+                return (W,), (np.zeros_like(W),), loss_sum
+            return (W,), (np.zeros_like(W),)
+        loss_sum = 0.0
         snapshot = drift = None
         if control is not None:
             snapshot, drift = control[0][0], control[1][0]
@@ -250,6 +266,11 @@ class LeastSquaresObjective:
                     Zg = self._times(ZB, drift)
                     r0 -= before[:, None] * Zg if r0.ndim == 2 else before * Zg
                 r, _info = dtrtrs(G, r0, lower=1, unitdiag=1)
+                if with_loss and snapshot is None:
+                    squares = r * r if r.ndim == 1 else np.einsum("ij,ij->i", r, r)
+                    if self.sample_weight is not None:
+                        squares = squares * self.sample_weight[chunk_rows[start : start + len(ZB)]]
+                    loss_sum += 0.5 * float(squares.sum())
                 if uniform:
                     cr = float(c[0]) * r
                 else:
@@ -267,11 +288,16 @@ class LeastSquaresObjective:
                     W -= float(learning_rates[position].sum()) * drift
         if iterate_sum is None:
             iterate_sum = np.zeros_like(W)
+        if with_loss:
+            return (W,), (iterate_sum,), loss_sum
         return (W,), (iterate_sum,)
 
-    def _constant_step_run(self, W: np.ndarray, rows: np.ndarray, c: float) -> np.ndarray:
+    def _constant_step_run(
+        self, W: np.ndarray, rows: np.ndarray, c: float
+    ) -> tuple[np.ndarray, float]:
         """:meth:`plain_sgd_run`'s hot path, one target, c_k = c: the same block recurrence
-        as BLAS calls on Fortran-ordered views (no copies), the intercept a Python float."""
+        as BLAS calls on Fortran-ordered views (no copies), the intercept a Python float.
+        Returns the final W and Σ_k ½ r_k² (each step's loss at its own iterate)."""
         Z, Y = self.Z, self.Y
         ones = self.ones_column
         w = np.array(W[:-1] if ones else W)  # (p,) slopes, updated in place
@@ -280,6 +306,7 @@ class LeastSquaresObjective:
             rows[-1] - rows[0] == rows.size - 1 and bool(np.all(np.diff(rows) == 1))
         )
         buffer = np.empty((min(_CHUNK, rows.size), Z.shape[1]))
+        squares = 0.0
         for chunk_start in range(0, rows.size, _CHUNK):
             chunk_rows = rows[chunk_start : chunk_start + _CHUNK]
             m = chunk_rows.size
@@ -297,10 +324,11 @@ class LeastSquaresObjective:
                     G += c  # (Z_B, 1)(Z_B, 1)ᵀ = Z_B Z_Bᵀ + 11ᵀ
                     r += intercept
                 r = dtrtrs(G, r, lower=1, unitdiag=1, overwrite_b=1)[0]
+                squares += float(r @ r)
                 w = dgemv(-c, ZT, r, beta=1.0, y=w, overwrite_y=1)  # w ← w − Z_Bᵀ c r
                 if ones:
                     intercept -= c * float(np.add.reduce(r))
-        return np.append(w, intercept) if ones else w
+        return (np.append(w, intercept) if ones else w), 0.5 * squares
 
 
 # --- standardization ----------------------------------------------------------------------
@@ -327,6 +355,7 @@ class Standardizer:
         fit_intercept: bool,
         standardize: bool,
     ) -> Standardizer:
+        """Weighted means and deviations of the columns of X and Y (0, 1 unless ``standardize``)."""
         n_features = X.shape[1]
         Y2 = Y.reshape(len(Y), -1)
         if not standardize:
@@ -605,11 +634,13 @@ class DescentState:
 
     @property
     def coef(self) -> np.ndarray:
+        """The current coefficients in the original units of X."""
         coef, _ = self.standardizer.to_original(self.params[0])
         return coef[0] if self.y_ndim == 1 else coef
 
     @property
     def intercept(self) -> Any:
+        """The current intercept in the original units of y."""
         _, intercept = self.standardizer.to_original(self.params[0])
         return float(intercept[0]) if self.y_ndim == 1 else intercept
 
@@ -738,6 +769,7 @@ def fit_descent(
     callback: Callable[[int, np.ndarray, Any], bool | None] | None = None,
     l2_penalty: Any = 0.0,
     validation_data: tuple[Any, Any] | None = None,
+    check_input: bool = True,
 ) -> DescentResult:
     """Minimize eq. (1) by batch (``bgd``), per-sample (``sgd``) or ``minibatch`` descent.
 
@@ -790,6 +822,9 @@ def fit_descent(
         Held-out rows for early stopping (implies ``early_stopping``), instead of a random
         ``validation_fraction`` of the training rows; standardized with the training
         statistics, never trained on.
+    check_input : bool, default True
+        Validate X, y and the weights (float64, finite, matching lengths). ``False`` (as in
+        scikit-learn) for callers that already did: the estimators, after ``validate_data``.
 
     Returns
     -------
@@ -814,7 +849,10 @@ def fit_descent(
         early_stopping=early_stopping,
         variance_reduction=variance_reduction,
     )
-    X, y, weights = _prepare(X, y, sample_weight)
+    if check_input:
+        X, y, weights = _prepare(X, y, sample_weight)
+    else:
+        weights = sample_weight
     n_samples = X.shape[0]
     batch = _check_batch_size(batch_size, method, n_samples)
     if isinstance(learning_rate, (int, float)) or callable(learning_rate):
@@ -914,6 +952,7 @@ def fit_descent(
         callback=on_epoch,
         validation_rows=validation_rows,
         record_grad_norm=False,
+        epoch_loss=default_epoch_loss(tol, variance_reduction, average, full_batch=method == "bgd"),
     )
     loop_state = run.state
     if hold:  # the full parameters and optimizer state, for partial_fit to continue from

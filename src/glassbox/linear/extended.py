@@ -33,6 +33,7 @@ def _decimals(array: np.ndarray) -> np.ndarray:
 
 
 def check_extended_size(n_samples: int, n_columns: int) -> None:
+    """A ``ValueError`` when n · p² is too large for 100-digit decimal arithmetic."""
     work = n_samples * max(n_columns, 1) ** 2
     if work > MAX_WORK:
         raise ValueError(

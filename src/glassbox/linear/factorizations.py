@@ -98,12 +98,14 @@ class CholeskyFactorization:
         return float(np.sqrt(1.0 / self.rcond)) if self.rcond > 0 else np.inf
 
     def solve_normal(self, rhs: np.ndarray) -> np.ndarray:
+        """Solve the normal equations AᵀA x = rhs as Uᵀ (U x) = rhs: two triangular solves."""
         if self.kept.size == 0:
             return np.zeros((0, rhs.shape[1]))
         y = solve_triangular(self.upper, rhs, trans="T", lower=False, check_finite=False)
         return solve_triangular(self.upper, y, lower=False, check_finite=False)
 
     def correction(self, f: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Not available: Cholesky is refined on the semi-normal equations (``refine.py``)."""
         raise NotImplementedError("Cholesky refines the semi-normal equations (refine.py)")
 
 
@@ -141,6 +143,7 @@ class QRFactorization:
 
     @classmethod
     def of(cls, A: np.ndarray, kept: np.ndarray) -> QRFactorization:
+        """Factor the kept columns of A by economic Householder QR."""
         columns = A if kept.size == A.shape[1] else A[:, kept]
         Q, R = qr(columns, mode="economic", check_finite=False)
         return cls(kept, Q, R)
@@ -162,12 +165,15 @@ class QRFactorization:
         return solve_triangular(self.R, g, trans="T", lower=False, check_finite=False)
 
     def solve(self, B: np.ndarray) -> np.ndarray:
+        """Least-squares solution of A x ≈ B: x = R⁻¹ Qᵀ B."""
         return self.apply_pinv(self.Q.T @ B)
 
     def correction(self, f: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One step of Björck's augmented-system refinement for residuals (f, g)."""
         return augmented_correction(self, f, g)
 
     def solve_normal(self, rhs: np.ndarray) -> np.ndarray:
+        """Solve AᵀA x = rhs as R⁻¹ R⁻ᵀ rhs (no Gram matrix is formed)."""
         return self.apply_pinv(self.apply_pinv_transpose(rhs))
 
 
@@ -188,6 +194,9 @@ class SVDFactorization:
 
     @classmethod
     def of(cls, A: np.ndarray, kept: np.ndarray, rcond: float) -> SVDFactorization:
+        """Factor the kept columns of A by the SVD (of R from a QR first when A is tall), truncated
+        at ``rcond``.
+        """
         columns = A if kept.size == A.shape[1] else A[:, kept]
         if columns.shape[0] > 2 * columns.shape[1]:
             Q, R = qr(columns, mode="economic", check_finite=False)
@@ -200,6 +209,7 @@ class SVDFactorization:
 
     @property
     def rank(self) -> int:
+        """Number of singular values kept above the cutoff."""
         return int(self.s.size)
 
     @property
@@ -219,12 +229,15 @@ class SVDFactorization:
         return (self.Vt @ g) / self.s[:, None]
 
     def solve(self, B: np.ndarray) -> np.ndarray:
+        """Minimum-norm least-squares solution of A x ≈ B: x = V S⁻¹ Uᵀ B."""
         return self.apply_pinv(self.U.T @ B)
 
     def correction(self, f: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One step of Björck's augmented-system refinement for residuals (f, g), with Q = U."""
         return augmented_correction(self, f, g, Q=self.U)
 
     def solve_normal(self, rhs: np.ndarray) -> np.ndarray:
+        """Solve AᵀA x = rhs as V S⁻² Vᵀ rhs (the pseudo-inverse of the Gram matrix)."""
         return self.apply_pinv(self.apply_pinv_transpose(rhs))
 
 

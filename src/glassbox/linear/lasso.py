@@ -43,7 +43,7 @@ from glassbox.validation import check_sample_weight, check_target, validate_data
 
 __all__ = ["ENET_SOLVERS", "ElasticNet", "Lasso"]
 
-#: name -> solver(problem, l1, l2, w0, *, max_iter, tol, selection, rng) -> CDResult
+#: name -> ``solver(problem, l1, l2, w0, *, max_iter, tol, selection, rng) -> CDResult``
 ENET_SOLVERS: dict[str, Callable[..., CDResult]] = {
     "cd": coordinate_descent,
     "fista": enet_fista,

@@ -35,6 +35,8 @@ ValueGrad = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 @dataclass
 class LBFGSResult:
+    """Where L-BFGS stopped: the point, value and gradient there, and iterations."""
+
     x: np.ndarray
     value: float
     grad: np.ndarray

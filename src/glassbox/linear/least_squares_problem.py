@@ -59,6 +59,7 @@ class LeastSquaresProblem:
 
     @property
     def n_features(self) -> int:
+        """Number of columns p (the size of Xᵀy)."""
         return int(self.Xty.shape[0])
 
     def target(self, k: int) -> TargetView:

@@ -259,6 +259,7 @@ class StandardizedLogistic:
 
     @property
     def n_classes(self) -> int:
+        """Number of classes K (2 for a binary problem, which has one output)."""
         K = self.problem.n_outputs
         return 2 if K == 1 else K
 
@@ -309,6 +310,7 @@ class LogisticBatchObjective:
     def value_and_grad(
         self, params: tuple[np.ndarray, ...], rows: Any
     ) -> tuple[float, tuple[np.ndarray, ...]]:
+        """Mean penalized log loss over ``rows`` and its gradient, in standardized units."""
         problem, n = self.standardized.problem, self.n_samples
         m = len(range(*rows.indices(n))) if isinstance(rows, slice) else len(rows)
         value, grad = batch_value_grad(
@@ -324,9 +326,11 @@ class LogisticBatchObjective:
         return value, (grad,)
 
     def value(self, params: tuple[np.ndarray, ...], rows: Any) -> float:
+        """Mean penalized log loss over ``rows`` (see ``value_and_grad``)."""
         return self.value_and_grad(params, rows)[0]
 
     def grad(self, params: tuple[np.ndarray, ...], rows: Any) -> tuple[np.ndarray, ...]:
+        """Gradient of the mean penalized log loss over ``rows`` (see ``value_and_grad``)."""
         return self.value_and_grad(params, rows)[1]
 
 

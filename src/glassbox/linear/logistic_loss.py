@@ -87,6 +87,7 @@ class LogisticProblem:
 
     @property
     def n_params(self) -> int:
+        """Number of parameters, K · d."""
         return self.n_outputs * self.n_columns
 
     @property
@@ -98,6 +99,7 @@ class LogisticProblem:
         return mask.ravel()
 
     def coef_matrix(self, w: np.ndarray) -> np.ndarray:
+        """The flat parameters w as the (K, d) matrix of coefficients (intercept last)."""
         return w.reshape(self.n_outputs, self.n_columns)
 
     def augmented(self) -> np.ndarray:

@@ -44,6 +44,8 @@ _ROUNDING = 16 * np.finfo(np.float64).eps
 
 @dataclass
 class SolverResult:
+    """What a logistic solver returns: the flat coefficients, iterations and convergence."""
+
     coef: np.ndarray
     n_iter: int
     converged: bool
@@ -168,7 +170,7 @@ def proximal_gradient(
 
 Solver = Callable[..., SolverResult]
 
-#: name -> solver(problem, w0, *, max_iter, tol) -> SolverResult
+#: name -> ``solver(problem, w0, *, max_iter, tol) -> SolverResult``
 LOGISTIC_SOLVERS: dict[str, Solver] = {
     "lbfgs": limited_memory_bfgs,
     "newton": newton_cholesky,

@@ -110,6 +110,7 @@ class LogisticDescentState:
 
     @property
     def n_outputs(self) -> int:
+        """Number of outputs K: 1 for two classes, else one per class."""
         return 1 if self.n_classes == 2 else self.n_classes
 
     def coef_intercept(self) -> tuple[np.ndarray, np.ndarray]:

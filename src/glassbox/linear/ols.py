@@ -188,6 +188,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             variance_reduction=self.variance_reduction,
             validation_data=validation_data,
             **self._descent_options(),
+            check_input=False,  # validate_data and check_target ran in fit
         )
         self.solver_ = self.solver
         self.solver_reason_ = "chosen by the user"

@@ -63,6 +63,9 @@ def check_choice(owner: str, name: str, value: Any, choices: Collection[Any]) ->
 
 
 def check_bool(owner: str, name: str, value: Any) -> bool:
+    """``value`` as a bool; a ``TypeError`` naming ``owner`` and ``name`` unless it is True, False,
+    0 or 1.
+    """
     if not isinstance(value, (bool, numbers.Integral)) or value not in (0, 1):
         raise TypeError(f"{owner}: {name} must be True or False, got {value!r}.")
     return bool(value)

@@ -65,22 +65,27 @@ class LeastSquaresProblem:
 
     @property
     def n_samples(self) -> int:
+        """Number of rows n of X."""
         return int(self.X.shape[0])
 
     @property
     def n_features(self) -> int:
+        """Number of columns p of X."""
         return int(self.X.shape[1])
 
     @property
     def n_targets(self) -> int:
+        """Number of target columns of Y."""
         return int(self.Y.shape[1])
 
     @cached_property
     def sqrt_weight(self) -> np.ndarray | None:
+        """√wᵢ per row (None without sample weights): weighted LS is OLS on √W X, √W y."""
         return None if self.sample_weight is None else np.sqrt(self.sample_weight)
 
     @cached_property
     def weight_sum(self) -> float:
+        """Σ wᵢ (n without sample weights)."""
         return float(self.n_samples if self.sample_weight is None else self.sample_weight.sum())
 
     @cached_property

@@ -233,6 +233,7 @@ class Ridge(RegressorMixin, BaseEstimator):
             random_state=self.random_state,
             variance_reduction=self.variance_reduction,
             l2_penalty=alphas,
+            check_input=False,  # validate_data and check_target ran in fit
         )
         self.solver_ = self.solver
         for name, value in result.fitted_attributes().items():

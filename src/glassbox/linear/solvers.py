@@ -216,6 +216,7 @@ def solve_svd(problem: LeastSquaresProblem) -> LeastSquaresSolution:
     )
 
 
+#: The exact least-squares registry: name -> solver (``solver="auto"`` chooses among them).
 SOLVERS: dict[str, Solver] = {
     "beta": solve_beta,
     "normal": solve_normal,

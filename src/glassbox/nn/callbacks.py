@@ -25,6 +25,7 @@ class Callback:
     model: Any = None
 
     def set_model(self, model: Any) -> None:
+        """Called by ``fit`` before training, so the hooks can read and stop ``self.model``."""
         self.model = model
 
     def on_train_begin(self, logs: dict[str, Any]) -> None:
@@ -51,6 +52,7 @@ class History:
         self.stop_reason = ""
 
     def append(self, epoch: int, logs: dict[str, Any]) -> None:
+        """Record one epoch: its number and each value of ``logs`` under its key."""
         self.epoch.append(epoch)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
@@ -100,10 +102,12 @@ class ProgressDisplay:
             )
 
     def step(self) -> None:
+        """Advance the bar by one update (nothing without ``rich``)."""
         if self._progress is not None:
             self._progress.advance(self._task)
 
     def epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:
+        """Show the finished epoch's ``logs`` (loss, metrics, seconds) and start the next bar."""
         if self.verbose == 0:
             return
         if self._progress is not None:
@@ -115,6 +119,7 @@ class ProgressDisplay:
             print(f"Epoch {epoch}/{self.n_epochs} - {_format(logs)}")
 
     def close(self) -> None:
+        """Stop the display, dropping the bar of an epoch that never ran."""
         if self._progress is not None:
             task = self._progress.tasks[-1] if self._progress.tasks else None
             if task is not None and task.completed == 0:  # an epoch that never ran

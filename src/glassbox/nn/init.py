@@ -1,22 +1,22 @@
 """Weight initializers, by the names users know them (Glorot/Xavier, He/Kaiming, zeros, normal).
 
 Each initializer draws an array of a given shape from a ``numpy.random.Generator``. The fans
-follow PyTorch's convention for a weight stored (fan_out, fan_in, *kernel), as
+follow PyTorch's convention for a weight stored ``(fan_out, fan_in, *kernel)``, as
 ``torch.nn.Linear`` and ``Conv`` store theirs: with r = Π kernel,
 
     fan_in = shape[1] · r,      fan_out = shape[0] · r.                              (1)
 
-=================  ======================================  ==============================
-name               draw                                    keeps
-=================  ======================================  ==============================
-glorot_uniform     U(−a, a),  a = √(6 / (fan_in + fan_out))  Var = 2 / (fan_in + fan_out)
-glorot_normal      N(0, 2 / (fan_in + fan_out))             (Glorot & Bengio, 2010)
-he_uniform         U(−a, a),  a = √(6 / fan_in)             Var = 2 / fan_in
-he_normal          N(0, 2 / fan_in)                         (He et al., 2015), for ReLU
-lecun_uniform      U(−a, a),  a = √(3 / fan_in)             Var = 1 / fan_in (torch.nn.Linear)
-normal             N(0, σ²), σ = 0.05 unless given          Keras' RandomNormal
+=================  ==========================================  ==============================
+name               draw                                        keeps
+=================  ==========================================  ==============================
+glorot_uniform     U(−a, a),  a = √(6 / (fan_in + fan_out))    Var = 2 / (fan_in + fan_out)
+glorot_normal      N(0, 2 / (fan_in + fan_out))                (Glorot & Bengio, 2010)
+he_uniform         U(−a, a),  a = √(6 / fan_in)                Var = 2 / fan_in
+he_normal          N(0, 2 / fan_in)                            (He et al., 2015), for ReLU
+lecun_uniform      U(−a, a),  a = √(3 / fan_in)                Var = 1 / fan_in (torch.nn.Linear)
+normal             N(0, σ²), σ = 0.05 unless given             Keras' RandomNormal
 zeros / ones       0 / 1
-=================  ======================================  ==============================
+=================  ==========================================  ==============================
 
 ``xavier_*`` and ``kaiming_*`` are the same initializers under PyTorch's names.
 Randomness comes from the generator passed in, or from this module's default generator,
@@ -125,6 +125,7 @@ def ones(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     return np.ones(shape)
 
 
+#: The initializers by name (PyTorch's names beside Keras') -> function (shape, rng) -> array.
 INITIALIZERS: dict[str, Initializer] = {
     "glorot_uniform": glorot_uniform,
     "xavier_uniform": glorot_uniform,

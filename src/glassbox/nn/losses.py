@@ -345,6 +345,7 @@ class CrossEntropy(Loss):
         }
 
 
+#: The losses by the names ``Model.compile(loss=...)`` accepts (Keras' and short ones) -> class.
 LOSSES: dict[str, type[Loss]] = {
     "mse": MeanSquaredError,
     "mean_squared_error": MeanSquaredError,

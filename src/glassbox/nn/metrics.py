@@ -19,6 +19,8 @@ class Accuracy:
     """Σ 1[predicted class = label]."""
 
     def batch(self, output: np.ndarray, target: np.ndarray, logits: bool) -> tuple[float, float]:
+        """(Σ over the batch, number of rows) of this metric; ``logits`` says whether a single
+        output is a logit (threshold 0) or a probability (threshold ½)."""
         if output.ndim == 2 and output.shape[1] > 1:
             predicted = np.argmax(output, axis=1)
             labels = np.argmax(target, axis=1) if np.ndim(target) == 2 else target
@@ -34,6 +36,8 @@ class MeanSquared:
     """Σ_rows mean_j (ŷ − y)²."""
 
     def batch(self, output: np.ndarray, target: np.ndarray, logits: bool) -> tuple[float, float]:
+        """(Σ over the batch, number of rows) of this metric; ``logits`` says whether a single
+        output is a logit (threshold 0) or a probability (threshold ½)."""
         residual = output.reshape(len(output), -1) - np.asarray(target).reshape(len(output), -1)
         return float(np.sum(np.mean(residual**2, axis=1))), float(len(output))
 
@@ -42,6 +46,8 @@ class MeanAbsolute:
     """Σ_rows mean_j |ŷ − y|."""
 
     def batch(self, output: np.ndarray, target: np.ndarray, logits: bool) -> tuple[float, float]:
+        """(Σ over the batch, number of rows) of this metric; ``logits`` says whether a single
+        output is a logit (threshold 0) or a probability (threshold ½)."""
         residual = output.reshape(len(output), -1) - np.asarray(target).reshape(len(output), -1)
         return float(np.sum(np.mean(np.abs(residual), axis=1))), float(len(output))
 

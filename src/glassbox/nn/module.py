@@ -216,37 +216,6 @@ class Module:
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
 
-class Sequential(Module):
-    """Modules applied one after the other: ``Sequential(a, b, c)(x) = c(b(a(x)))``."""
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        for module in modules:
-            self.append(module)
-
-    def append(self, module: Module) -> Sequential:
-        """Add a module at the end; it is named by its position, ``"0"``, ``"1"``, …"""
-        if not isinstance(module, Module):
-            raise TypeError(f"Sequential holds Modules; got {type(module).__name__}.")
-        setattr(self, str(len(self._modules)), module)
-        return self
-
-    def __getitem__(self, index: int) -> Module:
-        return list(self._modules.values())[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def forward(self, x: Any) -> Any:
-        """Apply every module in order."""
-        for module in self._modules.values():
-            x = module(x)
-        return x
-
-
 class ModuleList(Module):
     """A list of modules whose parameters are registered (``blocks.0.…``, ``blocks.1.…``)."""
 
@@ -256,9 +225,9 @@ class ModuleList(Module):
             self.append(module)
 
     def append(self, module: Module) -> ModuleList:
-        """Add a module at the end."""
+        """Add a module at the end; it is named by its position, ``"0"``, ``"1"``, …"""
         if not isinstance(module, Module):
-            raise TypeError(f"ModuleList holds Modules; got {type(module).__name__}.")
+            raise TypeError(f"{type(self).__name__} holds Modules; got {type(module).__name__}.")
         setattr(self, str(len(self._modules)), module)
         return self
 
@@ -270,3 +239,16 @@ class ModuleList(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
+
+
+class Sequential(ModuleList):
+    """Modules applied one after the other: ``Sequential(a, b, c)(x) = c(b(a(x)))``."""
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__(modules)
+
+    def forward(self, x: Any) -> Any:
+        """Apply every module in order."""
+        for module in self._modules.values():
+            x = module(x)
+        return x

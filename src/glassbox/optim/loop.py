@@ -42,9 +42,11 @@ A loss that is not finite or has grown more than 10⁶-fold raises
 with :class:`~glassbox.exceptions.ConvergenceWarning`.
 
 An objective may offer a fused kernel ``plain_sgd_run(θ, rows, learning_rates, control,
-average_weights)`` that performs a run of plain per-sample SGD steps in one call (the loop
-uses it for ``optimizer="sgd"`` without momentum or decay at ``batch_size=1``); it must give
-the same iterates as the step-by-step loop up to rounding.
+average_weights, with_loss=False)`` that performs a run of plain per-sample SGD steps in one
+call (the loop uses it for ``optimizer="sgd"`` without momentum or decay at
+``batch_size=1``); it must give the same iterates as the step-by-step loop up to rounding,
+and with ``with_loss`` also Σ_k f_k(θ_k), each step's loss at its own iterate (the history
+of ``epoch_loss="batches"``).
 
 References
 ----------
@@ -84,6 +86,7 @@ __all__ = [
     "DescentRun",
     "LoopState",
     "Objective",
+    "default_epoch_loss",
     "descend",
 ]
 
@@ -99,11 +102,14 @@ class Objective(Protocol):
 
     n_samples: int
 
-    def value(self, params: Params, rows: Rows) -> float: ...
+    def value(self, params: Params, rows: Rows) -> float:
+        """Mean loss over ``rows`` at ``params``."""
 
-    def grad(self, params: Params, rows: Rows) -> Params: ...
+    def grad(self, params: Params, rows: Rows) -> Params:
+        """Gradient of the mean loss over ``rows``, shaped like ``params``."""
 
-    def value_and_grad(self, params: Params, rows: Rows) -> tuple[float, Params]: ...
+    def value_and_grad(self, params: Params, rows: Rows) -> tuple[float, Params]:
+        """Both at once (one pass over the rows where the model allows)."""
 
 
 @dataclass
@@ -162,7 +168,7 @@ def check_loop_parameters(
     early_stopping: Any,
     variance_reduction: Any,
 ) -> None:
-    """Clear ``ValueError``s for hyperparameters of :func:`descend` that make no sense."""
+    """Clear ``ValueError`` messages for hyperparameters of :func:`descend` that make no sense."""
     if (
         isinstance(max_epochs, bool)
         or not isinstance(max_epochs, (int, np.integer))
@@ -369,7 +375,6 @@ def descend(
         and not any(options.get(k) for k in ("momentum", "weight_decay"))
         and hasattr(objective, "plain_sgd_run")
         and schedule is not None
-        and not batch_losses
         and step_callback is None
         and max_steps is None
     )
@@ -455,9 +460,12 @@ def descend(
                 mask = None
                 if average is not False:
                     mask = (steps + 1 > average_start).astype(np.float64)
-                params, iterate_sum = objective.plain_sgd_run(  # type: ignore[attr-defined]
-                    params, rows, rates, control, mask
+                run_result = objective.plain_sgd_run(  # type: ignore[attr-defined]
+                    params, rows, rates, control, mask, with_loss=batch_losses
                 )
+                params, iterate_sum = run_result[0], run_result[1]
+                if batch_losses:  # Σ_k f_k(θ_k) over the epoch's rows
+                    loss_sum, loss_rows = run_result[2], rows.size
                 opt_state = _advance_sgd_state(opt_state, rows.size)
                 n_steps += rows.size
                 if mask is not None and mask.sum() > 0:
@@ -593,6 +601,20 @@ def descend(
         validation_rows=validation_rows,
         extra={"current_params": params},
     )
+
+
+def default_epoch_loss(
+    tol: float | None, variance_reduction: str | None, average: bool | int, *, full_batch: bool
+) -> str:
+    """The history an estimator's descent records: ``"batches"`` when nothing reads it.
+
+    With ``tol=None`` no stopping rule looks at the loss, so plain stochastic steps (no SVRG
+    snapshot, no averaged iterate to report) record the mean of their batch losses at the
+    iterates the steps were taken from — scikit-learn's ``SGDRegressor`` reports the same —
+    and the bookkeeping makes no pass over the data; otherwise ``"full"``.
+    """
+    plain = variance_reduction is None and average is False and not full_batch
+    return "batches" if tol is None and plain else "full"
 
 
 def _check_step_options(

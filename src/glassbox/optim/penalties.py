@@ -30,15 +30,18 @@ class L2Penalized:
         return 0.5 * sum(float(np.sum(lam * p * p)) for lam, p in zip(self.strengths, params))
 
     def value(self, params: tuple[np.ndarray, ...], rows: Any) -> float:
+        """The objective's value plus ½ Σ λ θ²."""
         return self.objective.value(params, rows) + self._penalty(params)
 
     def grad(self, params: tuple[np.ndarray, ...], rows: Any) -> tuple[np.ndarray, ...]:
+        """The objective's gradient plus λ θ for each parameter."""
         grads = self.objective.grad(params, rows)
         return tuple(g + lam * p for g, lam, p in zip(grads, self.strengths, params))
 
     def value_and_grad(
         self, params: tuple[np.ndarray, ...], rows: Any
     ) -> tuple[float, tuple[np.ndarray, ...]]:
+        """Both, from one evaluation of the objective."""
         value, grads = self.objective.value_and_grad(params, rows)
         penalized = tuple(g + lam * p for g, lam, p in zip(grads, self.strengths, params))
         return value + self._penalty(params), penalized

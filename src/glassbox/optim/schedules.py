@@ -205,6 +205,7 @@ class InvScaling:
         return self.eta0 / (_steps(step) + 1.0) ** self.power_t
 
 
+#: The schedule registry: name -> schedule class, each called with the step count.
 SCHEDULES: dict[str, type] = {
     "constant": Constant,
     "inverse": Inverse,

@@ -451,6 +451,7 @@ def adamw(
     )
 
 
+#: The optimizer registry: name -> factory of a :class:`GradientTransformation`.
 OPTIMIZERS: dict[str, Callable[..., GradientTransformation]] = {
     "sgd": sgd,
     "momentum": momentum,

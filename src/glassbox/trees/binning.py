@@ -43,9 +43,12 @@ class Bins:
 
     @property
     def n_bins_non_missing(self) -> np.ndarray:
+        """Bins per feature for the known values: its thresholds + 1."""
         return np.diff(self.offsets) + 1
 
     def of(self, feature: int) -> np.ndarray:
+        """The sorted bin thresholds of ``feature``: value x falls in bin b when
+        ``thresholds[b − 1] < x <= thresholds[b]``."""
         return self.thresholds[self.offsets[feature] : self.offsets[feature + 1]]
 
 

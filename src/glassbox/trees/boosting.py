@@ -269,6 +269,22 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
         _boosting_init(self, locals())
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GradientBoostingClassifier:
+        """Boost ``n_estimators`` stages, eqs. (1)-(3), from F_0 (stopping early if asked).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights w_i in the loss Σ w_i L(y_i, F(x_i)); ones by default.
+
+        Returns
+        -------
+        GradientBoostingClassifier
+            The fitted model (``self``).
+        """
         X = _fitting.as_tree_input(self, X, reset=True)
         self.classes_, encoded = _fitting.labels(self, y, X.shape[0])
         self.n_classes_ = len(self.classes_)
@@ -283,11 +299,13 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
         return raw[:, 0] if raw.shape[1] == 1 else raw
 
     def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities from the raw scores: σ(F_M(x)) for two classes, softmax for K."""
         raw = self._raw_predict(X)
         loss = get_loss(self.loss, classification=True, n_classes=len(self.classes_))
         return loss.proba(raw)  # type: ignore[attr-defined]
 
     def predict(self, X: Any) -> np.ndarray:
+        """The most probable class."""
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
@@ -324,6 +342,22 @@ class GradientBoostingRegressor(RegressorMixin, _BaseBoosting):
         _boosting_init(self, locals())
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GradientBoostingRegressor:
+        """Boost ``n_estimators`` stages, eqs. (1)-(3), from F_0 (stopping early if asked).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,)
+            Real-valued targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights w_i in the loss Σ w_i L(y_i, F(x_i)); ones by default.
+
+        Returns
+        -------
+        GradientBoostingRegressor
+            The fitted model (``self``).
+        """
         X = _fitting.as_tree_input(self, X, reset=True)
         target = _fitting.check_regression_target(y, X.shape[0], owner=type(self).__name__)
         weights = _fitting.sample_weights(self, sample_weight, X.shape[0])
@@ -334,6 +368,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseBoosting):
         return self
 
     def predict(self, X: Any) -> np.ndarray:
+        """F_M(x) = F_0 + ν Σ_m h_m(x), eq. (3) summed over the stages."""
         return self._raw_predict(X)[:, 0]
 
     def __sklearn_tags__(self) -> Any:

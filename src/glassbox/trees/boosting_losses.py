@@ -7,17 +7,17 @@ then sets each leaf ``j`` to the step that minimizes the loss there (Friedman 20
 
 solved exactly or by one Newton step, as scikit-learn does:
 
-============== ============================== ========================================
-loss           negative gradient r            leaf value γ_j (eq. 1)
-============== ============================== ========================================
-squared_error  y − F                          the tree's own leaf mean of r (exact)
-absolute_error sign(y − F)                    weighted median of y − F (exact)
-huber          r if |r| ≤ δ else δ sign(r)    median m of y − F + mean(sign(d) min(|d|, δ)),
-               (r = y − F, δ the α-quantile   d = y − F − m (one step from the median)
-               of |y − F|, refreshed a stage)
-log_loss (2)   y − p,  p = σ(F)               Σ w r / Σ w p(1 − p) (a Newton step)
-log_loss (K)   1[y = k] − p_k, p = softmax F  (K − 1)/K · Σ w r / Σ w p_k(1 − p_k)
-============== ============================== ========================================
+============== ================================== ========================================
+loss           negative gradient r                leaf value γ_j (eq. 1)
+============== ================================== ========================================
+squared_error  y − F                              the tree's own leaf mean of r (exact)
+absolute_error sign(y − F)                        weighted median of y − F (exact)
+huber          r if abs(r) ≤ δ else δ sign(r)     median m of y − F
+               (r = y − F, δ the α-quantile of    + mean(sign(d) min(abs(d), δ)),
+               abs(y − F), refreshed each stage)  d = y − F − m (one step from the median)
+log_loss (2)   y − p,  p = σ(F)                   Σ w r / Σ w p(1 − p) (a Newton step)
+log_loss (K)   1[y = k] − p_k, p = softmax F      (K − 1)/K · Σ w r / Σ w p_k(1 − p_k)
+============== ================================== ========================================
 
 Losses are registered by name in :data:`LOSSES`; the estimators look them up there.
 """
@@ -64,15 +64,18 @@ class BoostingLoss:
 
     @property
     def n_trees_per_stage(self) -> int:
+        """Trees fitted per boosting stage: one, or K for the multinomial log loss."""
         return 1
 
     def init_raw(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """The constant start F₀ = argmin_c Σ wᵢ L(yᵢ, c), one entry per tree of a stage."""
         raise NotImplementedError
 
     def prepare_stage(self, y: np.ndarray, raw: np.ndarray, w: np.ndarray) -> None:
         """Refresh per-stage state (Huber's δ)."""
 
     def negative_gradient(self, y: np.ndarray, raw: np.ndarray) -> np.ndarray:
+        """The pseudo-residuals rᵢ = −∂L(yᵢ, F(xᵢ))/∂F, shape (n_samples, n_trees_per_stage)."""
         raise NotImplementedError
 
     def leaf_values(
@@ -89,10 +92,13 @@ class BoostingLoss:
         return None
 
     def loss(self, y: np.ndarray, raw: np.ndarray, w: np.ndarray) -> float:
+        """The weighted mean loss Σ wᵢ L(yᵢ, F(xᵢ)) / Σ wᵢ at the raw predictions ``raw``."""
         raise NotImplementedError
 
 
 class SquaredError(BoostingLoss):
+    """L(y, F) = (y − F)² / 2: the residual y − F is the negative gradient, the mean its start."""
+
     name = "squared_error"
 
     def init_raw(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -127,6 +133,8 @@ class _PerLeaf(BoostingLoss):
 
 
 class AbsoluteError(_PerLeaf):
+    """L(y, F) = abs(y − F): negative gradient sign(y − F), leaf values the median residual."""
+
     name = "absolute_error"
 
     def negative_gradient(self, y: np.ndarray, raw: np.ndarray) -> np.ndarray:
@@ -140,6 +148,11 @@ class AbsoluteError(_PerLeaf):
 
 
 class Huber(_PerLeaf):
+    """Huber's loss: (y − F)²/2 within δ of the prediction, δ (abs(y − F) − δ/2) beyond it.
+
+    δ is the ``alpha``-quantile of the absolute residuals, refreshed at every stage.
+    """
+
     name = "huber"
     delta = 1.0
 
@@ -180,6 +193,7 @@ class LogLoss(BoostingLoss):
         return log_prior - log_prior.mean()  # symmetric multinomial logit
 
     def proba(self, raw: np.ndarray) -> np.ndarray:
+        """Class probabilities: σ(F) for two classes, softmax(F) for K, shape (n_samples, K)."""
         if self.n_classes == 2:
             p = 1.0 / (1.0 + np.exp(-raw[:, 0]))
             return np.column_stack([1 - p, p])
@@ -209,6 +223,7 @@ class LogLoss(BoostingLoss):
         return float(np.average(-np.log(p), weights=w))
 
 
+#: The boosting losses by name (the estimators' ``loss`` parameter) -> loss class.
 LOSSES: dict[str, type[BoostingLoss]] = {
     loss.name: loss for loss in (SquaredError, AbsoluteError, Huber, LogLoss)
 }

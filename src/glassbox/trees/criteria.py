@@ -41,9 +41,11 @@ class Criterion:
     name: str
 
     def weight(self, stats: np.ndarray) -> np.ndarray:
+        """The node weight N_t = Σ_{i∈t} w_i read off the channels."""
         raise NotImplementedError
 
     def impurity(self, stats: np.ndarray) -> np.ndarray:
+        """The impurity i(t) of eqs. (1)-(3), one value per node or candidate split."""
         return self._impurity(stats, self.weight(stats))
 
     def _impurity(self, stats: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -78,6 +80,7 @@ class Criterion:
         )
 
     def value(self, stats: np.ndarray) -> np.ndarray:
+        """What a leaf with these statistics predicts (class proportions, or the mean of y)."""
         raise NotImplementedError
 
 
@@ -100,6 +103,8 @@ class _Classification(Criterion):
 
 
 class Gini(_Classification):
+    """Gini impurity, i(t) = 1 − Σ_k p_k² (eq. (1)): the chance two random draws disagree."""
+
     def _impurity(self, stats: np.ndarray, w: np.ndarray) -> np.ndarray:
         squares = stats[0] * stats[0]
         for k in range(1, stats.shape[0]):
@@ -109,6 +114,8 @@ class Gini(_Classification):
 
 
 class Entropy(_Classification):
+    """Shannon entropy in bits, i(t) = −Σ_k p_k log₂ p_k (eq. (2))."""
+
     def _impurity(self, stats: np.ndarray, w: np.ndarray) -> np.ndarray:
         entropy = np.zeros(np.shape(w))
         log2 = np.log(2.0)

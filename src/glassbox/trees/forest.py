@@ -300,6 +300,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         return self._tree_values(X).mean(axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
+        """The class with the largest averaged probability (soft voting, as scikit-learn)."""
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 

@@ -70,6 +70,12 @@ class TreeArrays:
     def add(
         self, parent: int, is_left: bool, value: np.ndarray, impurity: float, n: int, w: float
     ) -> int:
+        """Append a leaf under ``parent`` (-1 for the root) and return its index.
+
+        ``value``, ``impurity``, ``n`` and ``w`` are the node's prediction, impurity i(t),
+        sample count and weight N_t; it stays a leaf until a split sets its feature and
+        children.
+        """
         node = len(self.feature)
         self.feature.append(TREE_UNDEFINED)
         self.threshold.append(float(TREE_UNDEFINED))
@@ -84,6 +90,7 @@ class TreeArrays:
         return node
 
     def arrays(self) -> dict[str, np.ndarray]:
+        """The nodes as NumPy arrays, keyed like scikit-learn's ``tree_`` attributes."""
         return {
             "feature": np.asarray(self.feature, dtype=np.int64),
             "threshold": np.asarray(self.threshold, dtype=np.float64),

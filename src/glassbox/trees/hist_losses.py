@@ -66,9 +66,11 @@ class Loss:
 
     @property
     def n_trees_per_iteration(self) -> int:
+        """Trees grown per boosting iteration: one, or K for the multinomial log loss."""
         return 1
 
     def baseline(self, y: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+        """The constant raw prediction minimizing the weighted loss, one entry per tree."""
         raise NotImplementedError
 
     def __call__(self, y: np.ndarray, F: np.ndarray, weight: np.ndarray | None) -> float:
@@ -87,6 +89,8 @@ class Loss:
 
 
 class SquaredError(Loss):
+    """Half the squared error, ℓ = ½ (y − f)²: g = f − y, h = 1, baseline the mean."""
+
     name = "squared_error"
 
     def baseline(self, y: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
@@ -105,6 +109,8 @@ class SquaredError(Loss):
 
 
 class AbsoluteError(Loss):
+    """The absolute error, ℓ = abs(y − f): g = sign(f − y); leaves and baseline are medians."""
+
     name = "absolute_error"
     differentiable = False
 
@@ -127,6 +133,8 @@ class AbsoluteError(Loss):
 
 
 class BinaryLogLoss(Loss):
+    """Two-class log loss on the log-odds f: ℓ = log(1 + e^f) − y f, g = p − y, h = p (1 − p)."""
+
     name = "log_loss"
 
     def baseline(self, y: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
@@ -149,6 +157,8 @@ class BinaryLogLoss(Loss):
 
 
 class MultinomialLogLoss(Loss):
+    """K-class log loss on K raw scores: ℓ = log Σ_k e^{f_k} − f_y, one tree per class."""
+
     name = "log_loss"
 
     @property

@@ -53,6 +53,7 @@ class FeatureSampler:
     def from_random_state(
         cls, n_features: int, random_state: np.random.RandomState
     ) -> FeatureSampler:
+        """A sampler seeded from ``random_state`` as scikit-learn seeds its splitter."""
         return cls(n_features, int(random_state.randint(0, RAND_R_MAX)))
 
     def _rand_int(self, low: int, high: int) -> int:

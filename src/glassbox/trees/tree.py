@@ -63,6 +63,7 @@ def apply_tree(nodes: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
 
 
 def tree_depth(nodes: dict[str, np.ndarray]) -> int:
+    """Depth of the deepest leaf (the root has depth 0), from the flat node arrays."""
     depth = np.zeros(len(nodes["feature"]), dtype=np.int64)
     for t in range(len(depth)):  # children always come after their parent
         if nodes["children_left"][t] != TREE_LEAF:
@@ -97,14 +98,17 @@ class Tree:
 
     @property
     def node_count(self) -> int:
+        """Number of nodes, split and leaf."""
         return len(self.feature)
 
     @property
     def n_leaves(self) -> int:
+        """Number of leaves (nodes without children)."""
         return int(np.sum(self.children_left == TREE_LEAF))
 
     @property
     def max_depth(self) -> int:
+        """Depth of the deepest leaf (the root has depth 0)."""
         return tree_depth(self.__dict__)
 
 
@@ -346,6 +350,22 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
         _tree_init(**{k: v for k, v in locals().items() if k != "__class__"})
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DecisionTreeClassifier:
+        """Grow the tree greedily, each split the best by the criterion, then prune it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights w_i in the class counts c_k = Σ w_i 1[y_i = k]; ones by default.
+
+        Returns
+        -------
+        DecisionTreeClassifier
+            The fitted tree (``self``).
+        """
         X = _fitting.as_tree_input(self, X, reset=True)
         self.classes_, encoded = _fitting.labels(self, y, X.shape[0])
         self.n_classes_ = len(self.classes_)
@@ -358,10 +378,12 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
         return self._nodes()["value"][self._leaves(X)]
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
+        """log p_k of the leaf each sample lands in (−inf for a class absent from the leaf)."""
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
     def predict(self, X: Any) -> np.ndarray:
+        """The majority class (largest weighted proportion) of the leaf each sample lands in."""
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
@@ -395,6 +417,22 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
     class_weight = None
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DecisionTreeRegressor:
+        """Grow the tree greedily, each split the best by the criterion, then prune it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,)
+            Real-valued targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights w_i in the leaf means Σ w y / Σ w; ones by default.
+
+        Returns
+        -------
+        DecisionTreeRegressor
+            The fitted tree (``self``).
+        """
         X = _fitting.as_tree_input(self, X, reset=True)
         target = _fitting.check_regression_target(y, X.shape[0], owner=type(self).__name__)
         weights = _fitting.sample_weights(self, sample_weight, X.shape[0])
@@ -402,6 +440,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
         return self
 
     def predict(self, X: Any) -> np.ndarray:
+        """The weighted mean target of the leaf each sample lands in."""
         return self._nodes()["value"][self._leaves(X), 0]
 
     def __sklearn_tags__(self) -> Any:
