@@ -130,6 +130,7 @@ class TokenWindowObjective:
             parameter.data = value
 
     def value_and_grad(self, params: tuple[np.ndarray, ...], rows: Any) -> tuple[float, Any]:
+        """(L(θ), ∇L(θ)): eq. (2) on B fresh windows, in training mode, by backpropagation."""
         self.load(params)
         self.last_starts = self.sampler.starts()
         x, y = windows(self.sampler.tokens, self.last_starts, self.sampler.context)
@@ -143,9 +144,11 @@ class TokenWindowObjective:
         return self.last_loss, grads
 
     def grad(self, params: tuple[np.ndarray, ...], rows: Any) -> Any:
+        """∇L(θ) on B fresh windows."""
         return self.value_and_grad(params, rows)[1]
 
     def value(self, params: tuple[np.ndarray, ...], rows: Any) -> float:
+        """L(θ) on B fresh windows, in evaluation mode (no dropout, no graph)."""
         self.load(params)
         x, y = self.sampler.sample()
         return validation_loss(self.model, [(x, y)])
