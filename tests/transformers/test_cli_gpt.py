@@ -8,6 +8,8 @@ from glassbox.cli.app import app
 
 runner = CliRunner()
 TINY = [
+    "--threads",
+    "1",
     "--steps",
     "12",
     "--batch-size",

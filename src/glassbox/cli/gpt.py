@@ -89,8 +89,12 @@ def train_command(
     max_chars: Annotated[int, typer.Option(help="Characters of the stdlib corpus.")] = 1_000_000,
     seed: Annotated[int, typer.Option(help="Seed of the weights and the batches.")] = 1337,
     resume: Annotated[bool, typer.Option(help="Continue the checkpoint in --out.")] = False,
+    threads: Annotated[
+        int | None, typer.Option(help="BLAS threads (1 on a busy machine; default: all).")
+    ] = None,
 ) -> None:
     """Train a GPT (nanoGPT's baby configuration by default) and checkpoint it in --out."""
+    from glassbox.bench.protocol import thread_limit
     from glassbox.models import GPT, GPTConfig
     from glassbox.models.gpt_training import load_checkpoint, train
     from glassbox.text import (
@@ -147,7 +151,7 @@ def train_command(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console) as progress:
+    with thread_limit(threads), Progress(*columns, console=console) as progress:
         start = 0 if state is None else state.step
         task = progress.add_task("train", total=training.max_steps, completed=start, loss=0.0)
 
@@ -183,17 +187,20 @@ def sample_command(
     temperature: Annotated[float, typer.Option(help="> 0; lower is more conservative.")] = 0.8,
     top_k: Annotated[int, typer.Option(help="Sample among the k likeliest (0: all).")] = 20,
     seed: Annotated[int, typer.Option(help="The same seed, the same text.")] = 0,
+    threads: Annotated[int | None, typer.Option(help="BLAS threads (default: all).")] = None,
 ) -> None:
     """Continue --prompt with the model checkpointed in FOLDER."""
+    from glassbox.bench.protocol import thread_limit
     from glassbox.models.gpt_training import load_checkpoint
     from glassbox.text import load_tokenizer
 
     try:
         model, _, _, extra = load_checkpoint(folder)
         coder = load_tokenizer(extra["tokenizer"])
-        ids = model.generate(
-            coder.encode(prompt), tokens, temperature, top_k if top_k > 0 else None, seed
-        )
+        with thread_limit(threads):
+            ids = model.generate(
+                coder.encode(prompt), tokens, temperature, top_k if top_k > 0 else None, seed
+            )
     except (ValueError, KeyError) as error:
         raise _fail(str(error)) from None
     console.print(escape(coder.decode(ids)), highlight=False)
