@@ -324,3 +324,22 @@ def test_fused_linear_matches_torch_and_finite_differences():
     assert ag.check_gradients(lambda a, c: ag.linear(a, c), [x[0, 0], w]).passed
     with pytest.raises(ValueError, match=r"weight of shape \(out, 5\)"):
         ag.linear(gx, np.zeros((4, 3)))
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        nn.MultiHeadAttention(8, 2, seed=0),
+        nn.FeedForward(8, 16, seed=0),
+        nn.TransformerEncoderBlock(8, 2, seed=0),
+        nn.TransformerDecoderBlock(8, 2, cross_attention=False, seed=0),
+        nn.SinusoidalPositionalEncoding(6, 8),
+        nn.LearnedPositionalEmbedding(6, 8, seed=0),
+    ],
+    ids=lambda layer: type(layer).__name__,
+)
+def test_layers_rebuild_from_their_config(layer):
+    again = type(layer)(**layer.get_config())
+    again.load_state_dict(layer.state_dict())
+    x = np.random.default_rng(11).standard_normal((2, 5, 8))
+    np.testing.assert_array_equal(again(x).data, layer(x).data)

@@ -51,13 +51,22 @@ class FeedForward(Layer):
         name: str | None = None,
     ) -> None:
         super().__init__(name or "feed_forward")
-        self.width, self.hidden = int(width), int(hidden or 4 * width)
+        self.width, self.hidden, self.seed = int(width), int(hidden or 4 * width), seed
         self.linear1 = Linear(self.width, self.hidden, dtype=dtype, seed=_seed(seed, 0))
         self.activation = GELU()
         self.linear2 = Linear(self.hidden, self.width, dtype=dtype, seed=_seed(seed, 1))
 
     def forward(self, x: Any) -> Tensor:
         return self.linear2(self.activation(self.linear1(x)))  # (…, C) -> (…, 4C) -> (…, C)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "width": self.width,
+            "hidden": self.hidden,
+            "dtype": self.linear1.dtype.name,
+            "seed": self.seed,
+            "name": self.name,
+        }
 
 
 class _Block(Layer):
