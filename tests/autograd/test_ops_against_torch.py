@@ -207,6 +207,18 @@ CASES = [
         lambda a: a.gather(1, torch.tensor([[0, 0], [1, 2], [2, 2], [1, 0]])),
     ),
     Case(
+        "linear",
+        ((4, 3), (5, 3), (5,)),
+        lambda x, w, b: ag.linear(x, w, b),
+        lambda x, w, b: F.linear(x, w, b),
+    ),
+    Case(
+        "linear_sequence_no_bias",
+        ((2, 4, 3), (5, 3)),
+        lambda x, w: ag.linear(x, w),
+        lambda x, w: F.linear(x, w),
+    ),
+    Case(
         "embedding",
         ((5, 3),),
         lambda a: ag.embedding(a, np.array([[0, 4], [4, 4], [1, 0]])),

@@ -212,3 +212,32 @@ def test_bad_input_gets_clear_errors() -> None:
         Model().add(Dense(3))
     with pytest.raises(ValueError, match="early_stopping needs validation rows"):
         model.fit(X, y, early_stopping=True, verbose=0)
+
+
+def test_the_rest_of_the_issues_bad_inputs() -> None:
+    X, y = make_data()
+    model = snippet_model()
+    with pytest.raises(ValueError, match=r"Unknown loss 'hinge'; valid names are \[.*'mse'"):
+        model.compile(optimizer="adam", loss="hinge")
+    with pytest.raises(ValueError, match=r"Unknown activation 'swish'; valid names are \[.*'relu'"):
+        Dense(3, input_dim=2, activation="swish")
+    with pytest.raises(ValueError, match="evaluate before compile"):
+        Model(layers=[Dense(2, input_dim=20)]).evaluate(X, y)
+    regression = Model(seed=0, layers=[Dense(1, input_dim=20)]).compile(loss="mse")
+    y_nan = y.astype(float)
+    y_nan[5] = np.nan
+    with pytest.raises(ValueError, match="y contains NaN"):
+        regression.fit(X, y_nan, verbose=0)
+    with pytest.raises(ValueError, match=r"validation x contains 1 NaN"):
+        X_val = X[:10].copy()
+        X_val[0, 0] = np.nan
+        model.fit(X, y, validation_data=(X_val, y[:10]), verbose=0)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:-1], verbose=0)
+    # a loss that overflows to inf/NaN mid-run: an error, and the weights from before fit
+    before = regression.network.state_dict()
+    with pytest.raises(DivergenceError, match="weights were put back"):
+        regression.compile(optimizer=SGD(learning_rate=1e6), loss="mse")
+        regression.fit(X, 1e8 * y.astype(float), epochs=3, verbose=0)
+    for key, value in regression.network.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])

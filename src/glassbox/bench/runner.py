@@ -420,7 +420,13 @@ class Runner:
             if reference is not None:
                 record["digits"] = correct_digits_of(estimator, reference[0])
                 record["reference"] = reference[1]
-            note = budget_note(estimator, prepared.X_train, record.get("digits"))
+            # κ of the design and a linear rate explain a linear model's shortfall; they say
+            # nothing about a network's (no coef_) non-convex loss
+            note = (
+                budget_note(estimator, prepared.X_train, record.get("digits"))
+                if record["has_coef"]
+                else None
+            )
             if note is not None:
                 record["convergence_note"] = note
         except DivergenceError as error:

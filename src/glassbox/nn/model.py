@@ -112,15 +112,27 @@ class Model:
         return list(self.network)
 
     def add(self, layer: Module) -> Model:
-        """Append ``layer``; a layer without weights yet is built for the current width."""
+        """Append ``layer``; a layer without weights yet is built for the current width.
+
+        The width is the last axis: features for (batch, features) inputs, channels for
+        (batch, time, channels) ones, so Conv1D, the pooling layers and RNN / LSTM / GRU
+        (``return_sequences`` or the last state) stack with Dense layers after them."""
         if not isinstance(layer, Module):
             raise TypeError(f"Model.add takes a layer (a Module); got {type(layer).__name__}.")
+        if getattr(layer, "return_state", False):
+            raise ValueError(
+                f"{type(layer).__name__} with return_state=True returns (output, state), but a "
+                "Model passes one array from layer to layer: use return_state=False here (or "
+                "call the layer in a Module of your own to read the state)."
+            )
         if isinstance(layer, Layer):
             if not layer.built:
                 if self._width is None and len(self.network) == 0:
+                    argument = layer.input_argument
                     raise ValueError(
                         f"The first layer ({type(layer).__name__} {layer.name!r}) needs its "
-                        "input width: pass input_dim=... (e.g. Dense(128, input_dim=784))."
+                        f"input width: pass {argument}=... (e.g. Dense(128, input_dim=784), "
+                        "Conv1D(16, 5, in_channels=1) for (batch, time, 1) inputs)."
                     )
                 layer.build(self._width, self._init_rng)
             self._width = layer.output_width(self._width)

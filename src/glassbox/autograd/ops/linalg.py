@@ -1,9 +1,13 @@
-"""Matrix products: ``matmul`` (batched, NumPy's rules) and ``einsum``.
+"""Matrix products: ``matmul`` (batched, NumPy's rules), ``linear`` and ``einsum``.
 
 For Z = X W:  ∂L/∂X = Ḡ Wᵀ and ∂L/∂W = Xᵀ Ḡ, applied to every matrix of a batch; batch axes
 that broadcasting created are summed back. A stack of rows times one matrix, (…, n, k) @ (k, m),
 is computed as a single (N, k) @ (k, m) product, so a linear layer on (batch, time, features)
 is one BLAS call forward and two backward.
+
+``linear(x, W, b) = x Wᵀ + b`` is the fully connected layer as one operation, W stored
+(out, in) as torch stores it: one graph node instead of three (transpose, product, sum), and
+the weight's gradient Ḡᵀ X computed directly in W's layout (no transposed copy).
 """
 
 from __future__ import annotations
@@ -75,33 +79,50 @@ def matmul(x: Any, y: Any) -> Tensor:
 
 
 def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
-    """Z = X Wᵀ + b for X (…, in), W (out, in), b (out,): a linear layer as one operation.
+    """Y = X Wᵀ + b for X (…, in), W (out, in), b (out,), rows of any leading shape;
 
-    ∂L/∂X = Ḡ W,  ∂L/∂W = Ḡᵀ X (over every row of the stack),  ∂L/∂b = Σ_rows Ḡ.
-    The same as ``matmul(x, weight.T) + bias``, with no transposed or broadcast intermediates,
-    and ∂L/∂W computed directly in W's (out, in) layout.
+        ∂L/∂X = Ḡ W,    ∂L/∂W = Ḡᵀ X,    ∂L/∂b = Σ_rows Ḡ,
+
+    with X and Ḡ viewed as (N, in) and (N, out) matrices (N = the product of the leading axes),
+    so forward and backward are one BLAS product each.
     """
     a, at = operand(x)
     w, wt = operand(weight)
     a, w = np.asarray(a), np.asarray(w)
     if w.ndim != 2 or a.ndim == 0 or a.shape[-1] != w.shape[1]:
+        width = a.shape[-1] if a.ndim else "?"
         raise ValueError(
-            f"linear: inputs of shape {a.shape} need a weight of shape (out, "
-            f"{a.shape[-1] if a.ndim else 'in'}); got {w.shape}."
+            f"linear: inputs of shape {a.shape} need a weight of shape (out, {width}); "
+            f"got {w.shape}."
         )
     rows = a.reshape(-1, w.shape[1])  # (…, in) -> (N, in)
     out = rows @ w.T  # (N, in) @ (in, out) -> (N, out)
-    edges = []
+    bt = None
     if bias is not None:
         b, bt = operand(bias)
-        out += np.asarray(b)
-        if bt is not None:
-            edges.append((bt, lambda g: g.reshape(-1, w.shape[0]).sum(axis=0)))
+        if np.result_type(out, b) == out.dtype:
+            out += b  # in place: no second (N, out) array
+        else:
+            out = out + b
+    out = out.reshape(*a.shape[:-1], w.shape[0])  # (N, out) -> (…, out)
+
+    def grad_x(g: np.ndarray) -> np.ndarray:
+        return (g.reshape(-1, w.shape[0]) @ w).reshape(a.shape)  # (N, out) @ (out, in)
+
+    def grad_w(g: np.ndarray) -> np.ndarray:
+        return g.reshape(-1, w.shape[0]).T @ rows  # (out, N) @ (N, in) -> (out, in)
+
+    def grad_b(g: np.ndarray) -> np.ndarray:
+        return g.reshape(-1, w.shape[0]).sum(axis=0)
+
+    edges = []
     if at is not None:
-        edges.append((at, lambda g: (g.reshape(-1, w.shape[0]) @ w).reshape(a.shape)))
+        edges.append((at, grad_x))
     if wt is not None:
-        edges.append((wt, lambda g: g.reshape(-1, w.shape[0]).T @ rows))
-    return Tensor._from_op(out.reshape(*a.shape[:-1], w.shape[0]), "linear", *edges)
+        edges.append((wt, grad_w))
+    if bt is not None:
+        edges.append((bt, grad_b))
+    return Tensor._from_op(out, "linear", *edges)
 
 
 def _parse_einsum(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:

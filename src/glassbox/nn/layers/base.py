@@ -47,6 +47,7 @@ class Layer(Module):
     """A Module with a name, a config and, optionally, parameters built on first use."""
 
     name: str
+    input_argument = "input_dim"  # the constructor argument that gives the input width
 
     def __init__(self, name: str | None = None) -> None:
         super().__init__()

@@ -21,7 +21,8 @@ import numpy as np
 
 from glassbox.autograd.ops.convolution import conv1d, resolve_padding
 from glassbox.autograd.tensor import Tensor, as_tensor
-from glassbox.nn.module import Module, Parameter
+from glassbox.nn.layers.base import Layer, register_layer
+from glassbox.nn.module import Parameter
 
 __all__ = ["Conv1D"]
 
@@ -43,8 +44,13 @@ def as_rng(rng: Any) -> np.random.Generator:
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
 
-class Conv1D(Module):
+@register_layer
+class Conv1D(Layer):
     """One-dimensional convolution, batch first and channels last.
+
+    A :class:`~glassbox.nn.layers.base.Layer`: in a :class:`~glassbox.nn.Model` it is built
+    for the channels the layer before it produces (its width), from the Model's seed, and
+    tells the next layer it produces ``filters`` channels.
 
     Parameters
     ----------
@@ -66,7 +72,10 @@ class Conv1D(Module):
         float32 for a float32 input, else float64).
     rng : int or numpy.random.Generator, optional
         Seeds the initial weights: U(−1/√(C_in K), 1/√(C_in K)), torch's default.
+    name : str, optional
     """
+
+    input_argument = "in_channels"
 
     def __init__(
         self,
@@ -78,8 +87,9 @@ class Conv1D(Module):
         use_bias: bool = True,
         in_channels: int | None = None,
         rng: Any = None,
+        name: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(name or "conv1d")
         self.filters = _positive_int("filters", filters)
         self.kernel_size = _positive_int("kernel_size", kernel_size)
         self.stride = _positive_int("stride", stride)
@@ -92,14 +102,48 @@ class Conv1D(Module):
         if in_channels is not None:
             self.build(_positive_int("in_channels", in_channels))
 
-    def build(self, in_channels: int, dtype: Any = np.float64) -> None:
-        """Create ``weight`` (filters, in_channels, kernel_size) and ``bias`` (filters,)."""
+    @property
+    def built(self) -> bool:
+        return self.in_channels is not None
+
+    def build(
+        self, input_width: int | None, rng: np.random.Generator | None = None, dtype: Any = None
+    ) -> None:
+        """Create ``weight`` (filters, in_channels, kernel_size) and ``bias`` (filters,),
+        drawn from ``rng`` (a Model's generator) or else from the layer's own."""
+        if input_width is None:
+            raise ValueError(
+                f"Layer {self.name!r} (Conv1D) cannot be built without knowing its input "
+                "channels: pass in_channels=... to the first layer."
+            )
+        in_channels = _positive_int("in_channels", input_width)
+        generator = self._rng if rng is None else rng
+        dtype = np.float64 if dtype is None else dtype
         self.in_channels = in_channels
         bound = 1 / math.sqrt(in_channels * self.kernel_size)
         shape = (self.filters, in_channels, self.kernel_size)
-        self.weight = Parameter(self._rng.uniform(-bound, bound, shape), dtype=dtype)
+        self.weight = Parameter(generator.uniform(-bound, bound, shape), dtype=dtype)
         if self.use_bias:
-            self.bias = Parameter(self._rng.uniform(-bound, bound, self.filters), dtype=dtype)
+            self.bias = Parameter(generator.uniform(-bound, bound, self.filters), dtype=dtype)
+
+    def output_width(self, input_width: int | None) -> int | None:
+        """The output has ``filters`` channels."""
+        return self.filters
+
+    def get_config(self) -> dict[str, Any]:
+        padding = self.padding
+        if not isinstance(padding, str):  # an int or a (left, right) pair, JSON-ready
+            padding = int(padding) if np.ndim(padding) == 0 else [int(p) for p in padding]
+        return {
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+            "padding": padding,
+            "dilation": self.dilation,
+            "use_bias": self.use_bias,
+            "in_channels": self.in_channels,
+            "name": self.name,
+        }
 
     def forward(self, x: Any) -> Tensor:
         """(batch, length, in_channels) -> (batch, L_out, filters)."""
@@ -110,7 +154,7 @@ class Conv1D(Module):
                 "A single signal per row needs a channel axis: x[..., None]."
             )
         if self.in_channels is None:
-            self.build(x.shape[2], weight_dtype(x))
+            self.build(x.shape[2], dtype=weight_dtype(x))
         elif x.shape[2] != self.in_channels:
             raise ValueError(
                 f"Conv1D was built for {self.in_channels} input channels but the input has "

@@ -5,8 +5,8 @@ For inputs x of shape (..., in) the layer computes
     y = x Wᵀ + b,    W ∈ ℝ^{out × in},  b ∈ ℝ^{out},                              (1)
 
 so ``state_dict()`` holds ``weight`` (out, in) and ``bias`` (out,), exactly torch's keys and
-shapes: weights copy across in either direction. Autograd differentiates eq. (1):
-∂L/∂W = ḡᵀ x, ∂L/∂b = Σ_rows ḡ, ∂L/∂x = ḡ W.
+shapes: weights copy across in either direction. Eq. (1) is one autograd operation,
+:func:`glassbox.autograd.linear`, whose vjp is ∂L/∂W = ḡᵀ x, ∂L/∂b = Σ_rows ḡ, ∂L/∂x = ḡ W.
 
 :class:`Dense` is the Keras spelling (``Dense(units, input_dim=..., activation="relu")``,
 Glorot-uniform weights and zero biases by default); :class:`Linear` the PyTorch one
@@ -132,8 +132,8 @@ class Dense(Layer):
                 f"input_dim) but got {width} (input shape {x.shape}). Check the number of "
                 "features of X or the input_dim of the layer."
             )
-        bias = self.bias if self.use_bias else None
-        out = linear(x, self.weight, bias)  # (..., in) @ (in, out) + (out,) -> (..., out)
+        # eq. (1) as one operation: (..., in) @ (in, out) + (out,) -> (..., out)
+        out = linear(x, self.weight, self.bias if self.use_bias else None)
         if self.activation_layer is not None:
             out = self.activation_layer(out)
         return out

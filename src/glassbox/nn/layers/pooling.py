@@ -5,6 +5,9 @@ steps, default ``pool_size``) with the maximum or the mean, as ``torch.nn.MaxPoo
 ``torch.nn.AvgPool1d`` do (integer padding on both ends: −∞ for the maximum, zeros that count
 in the mean for the average). ``GlobalAveragePooling1D`` and ``GlobalMaxPooling1D`` reduce the
 whole length, (B, L, C) -> (B, C), optionally over the unmasked steps only.
+
+Each is a :class:`~glassbox.nn.layers.base.Layer` without parameters: in a
+:class:`~glassbox.nn.Model` the width (the channels) passes through unchanged.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import numpy as np
 
 from glassbox.autograd.ops.convolution import avg_pool1d, max_pool1d
 from glassbox.autograd.tensor import Tensor, as_tensor
-from glassbox.nn.module import Module
+from glassbox.nn.layers.base import Layer, register_layer
 
 __all__ = ["AvgPool1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "MaxPool1D"]
 
@@ -27,17 +30,37 @@ def _check_rank(x: Tensor, name: str) -> None:
         )
 
 
-class _Pool1D(Module):
-    def __init__(self, pool_size: int = 2, stride: int | None = None, padding: Any = 0) -> None:
-        super().__init__()
+class _Pool1D(Layer):
+    """A window pooling layer: no parameters, the channels (the width) unchanged."""
+
+    def __init__(
+        self,
+        pool_size: int = 2,
+        stride: int | None = None,
+        padding: Any = 0,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name)
         self.pool_size = pool_size
         self.stride = stride
         self.padding = padding
+
+    def get_config(self) -> dict[str, Any]:
+        padding = self.padding
+        if not isinstance(padding, str):  # an int or a (left, right) pair, JSON-ready
+            padding = int(padding) if np.ndim(padding) == 0 else [int(p) for p in padding]
+        return {
+            "pool_size": int(self.pool_size),
+            "stride": None if self.stride is None else int(self.stride),
+            "padding": padding,
+            "name": self.name,
+        }
 
     def extra_repr(self) -> str:
         return f"pool_size={self.pool_size}, stride={self.stride}, padding={self.padding!r}"
 
 
+@register_layer
 class MaxPool1D(_Pool1D):
     """z[b, t, c] = max over the window x̃[b, s t : s t + K, c]; the gradient goes to the
     first position of the maximum."""
@@ -49,6 +72,7 @@ class MaxPool1D(_Pool1D):
         return max_pool1d(x, self.pool_size, self.stride, self.padding)
 
 
+@register_layer
 class AvgPool1D(_Pool1D):
     """z[b, t, c] = (1/K) Σ over the window x̃[b, s t : s t + K, c]."""
 
@@ -68,7 +92,8 @@ def _mask_weights(mask: Any, x: Tensor) -> np.ndarray:
     return weights.astype(x.dtype)[:, :, None]
 
 
-class GlobalAveragePooling1D(Module):
+@register_layer
+class GlobalAveragePooling1D(Layer):
     """z[b, c] = Σ_t m[b, t] x[b, t, c] / Σ_t m[b, t] (every m = 1 without a mask)."""
 
     def forward(self, x: Any, mask: Any = None) -> Tensor:
@@ -84,7 +109,8 @@ class GlobalAveragePooling1D(Module):
         return (x * weights).sum(axis=1) / counts
 
 
-class GlobalMaxPooling1D(Module):
+@register_layer
+class GlobalMaxPooling1D(Layer):
     """z[b, c] = max_t x[b, t, c] (over the unmasked steps when a mask is given)."""
 
     def forward(self, x: Any, mask: Any = None) -> Tensor:

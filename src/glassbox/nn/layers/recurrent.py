@@ -44,8 +44,9 @@ import numpy as np
 from glassbox.autograd.ops.recurrent import gru, lstm, rnn_tanh
 from glassbox.autograd.ops.shape import concatenate, stack
 from glassbox.autograd.tensor import Tensor, as_tensor
+from glassbox.nn.layers.base import Layer, register_layer
 from glassbox.nn.layers.conv import as_rng, weight_dtype
-from glassbox.nn.module import Module, Parameter
+from glassbox.nn.module import Parameter
 
 __all__ = ["GRU", "LSTM", "RNN", "detach_state", "lengths_to_mask"]
 
@@ -74,11 +75,17 @@ def lengths_to_mask(lengths: Any, n_steps: int) -> np.ndarray:
     return np.arange(n_steps)[None, :] < sizes[:, None]
 
 
-class _Recurrent(Module):
-    """The shared machinery; subclasses set ``n_gates``, ``n_states`` and ``_run``."""
+class _Recurrent(Layer):
+    """The shared machinery; subclasses set ``n_gates``, ``n_states`` and ``_run``.
+
+    A :class:`~glassbox.nn.layers.base.Layer`: in a :class:`~glassbox.nn.Model` it is built
+    for the features the layer before it produces and passes on D·units (the last axis of
+    both the sequence and the last state).
+    """
 
     n_gates = 1
     n_states = 1  # h, or (h, c)
+    input_argument = "input_size"
 
     def __init__(
         self,
@@ -89,8 +96,9 @@ class _Recurrent(Module):
         bidirectional: bool = False,
         use_bias: bool = True,
         rng: Any = None,
+        name: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(name)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
             raise ValueError(f"units must be an int >= 1, got {units!r}.")
         self.units = int(units)
@@ -108,8 +116,30 @@ class _Recurrent(Module):
         """D: 2 when bidirectional, else 1."""
         return 2 if self.bidirectional else 1
 
-    def build(self, input_size: int, dtype: Any = np.float64) -> None:
-        """Create the weights, U(−1/√units, 1/√units) each (torch's default)."""
+    @property
+    def built(self) -> bool:
+        return self.input_size is not None
+
+    def build(
+        self, input_width: int | None, rng: np.random.Generator | None = None, dtype: Any = None
+    ) -> None:
+        """Create the weights, U(−1/√units, 1/√units) each (torch's default), drawn from
+        ``rng`` (a Model's generator) or else from the layer's own."""
+        name = type(self).__name__
+        if input_width is None:
+            raise ValueError(
+                f"Layer {self.name!r} ({name}) cannot be built without knowing its input "
+                "features: pass input_size=... to the first layer."
+            )
+        if (
+            isinstance(input_width, bool)
+            or not isinstance(input_width, (int, np.integer))
+            or input_width < 1
+        ):
+            raise ValueError(f"input_size must be an int >= 1, got {input_width!r}.")
+        input_size = int(input_width)
+        generator = self._rng if rng is None else rng
+        dtype = np.float64 if dtype is None else dtype
         self.input_size = input_size
         bound = 1 / math.sqrt(self.units)
         width = self.n_gates * self.units
@@ -121,7 +151,7 @@ class _Recurrent(Module):
             shapes |= {"bias_ih": (width,), "bias_hh": (width,)}
         for suffix in ("_l0", "_l0_reverse")[: self.n_directions]:
             for name, shape in shapes.items():  # torch's order: weights, then biases
-                values = self._rng.uniform(-bound, bound, shape)
+                values = generator.uniform(-bound, bound, shape)
                 setattr(self, name + suffix, Parameter(values, dtype=dtype))
 
     def _weights(self, direction: int) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
@@ -175,7 +205,7 @@ class _Recurrent(Module):
             )
         batch, n_steps, n_features = x.shape
         if self.input_size is None:
-            self.build(n_features, weight_dtype(x))
+            self.build(n_features, dtype=weight_dtype(x))
         elif n_features != self.input_size:
             raise ValueError(
                 f"{name} was built for {self.input_size} input features but the input has "
@@ -221,6 +251,21 @@ class _Recurrent(Module):
         c_n = stack([f[1] for f in finals], axis=0)
         return output, (h_n, c_n)
 
+    def output_width(self, input_width: int | None) -> int | None:
+        """D·units: the width of the output at each step and of the last state."""
+        return self.n_directions * self.units
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "units": self.units,
+            "input_size": self.input_size,
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "bidirectional": self.bidirectional,
+            "use_bias": self.use_bias,
+            "name": self.name,
+        }
+
     def extra_repr(self) -> str:
         return (
             f"{self.input_size}, {self.units}, return_sequences={self.return_sequences}, "
@@ -228,6 +273,7 @@ class _Recurrent(Module):
         )
 
 
+@register_layer
 class RNN(_Recurrent):
     """The Elman RNN, h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh) (``torch.nn.RNN``).
 
@@ -250,6 +296,7 @@ class RNN(_Recurrent):
     _run = staticmethod(rnn_tanh)
 
 
+@register_layer
 class LSTM(_Recurrent):
     """The LSTM (``torch.nn.LSTM``): gates i, f, g, o, cell c_t and hidden h_t,
 
@@ -263,6 +310,7 @@ class LSTM(_Recurrent):
     _run = staticmethod(lstm)
 
 
+@register_layer
 class GRU(_Recurrent):
     """The GRU (``torch.nn.GRU``): gates r, z and candidate n,
 
