@@ -13,6 +13,7 @@ Higher-order gradients (the gradient of a gradient) are not supported.
 from glassbox.autograd.functional import grad, value_and_grad
 from glassbox.autograd.gradcheck import GradientCheck, check_gradients
 from glassbox.autograd.ops.arithmetic import add, astype, div, mul, neg, power, sub
+from glassbox.autograd.ops.attention import causal_mask, layer_norm, scaled_dot_product_attention
 from glassbox.autograd.ops.elementwise import (
     abs,
     clip,
@@ -55,6 +56,7 @@ __all__ = [
     "as_tensor",
     "astype",
     "broadcast_to",
+    "causal_mask",
     "check_gradients",
     "clip",
     "concatenate",
@@ -69,6 +71,7 @@ __all__ = [
     "getitem",
     "grad",
     "is_grad_enabled",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log",
@@ -88,6 +91,7 @@ __all__ = [
     "power",
     "relu",
     "reshape",
+    "scaled_dot_product_attention",
     "sigmoid",
     "softmax",
     "softplus",

@@ -12,6 +12,7 @@ from rich.table import Table
 from glassbox import __version__
 from glassbox.cli.bench import bench
 from glassbox.cli.diagnose import diagnose_command
+from glassbox.cli.gpt import gpt_app
 from glassbox.cli.sweep import sweep
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 console = Console()
 app.command("diagnose")(diagnose_command)
+app.add_typer(gpt_app, name="gpt")
 
 
 @app.command()

@@ -6,6 +6,9 @@ Two ways in, one engine underneath:
   ``evaluate`` / ``predict`` / ``summary`` (:mod:`glassbox.nn.model`);
 * PyTorch-style: subclass :class:`Module`, assign :class:`Parameter`\\ s and layers as
   attributes, compose with :class:`Sequential` (:mod:`glassbox.nn.module`);
+* transformers: :class:`MultiHeadAttention`, positional encodings, pre-norm
+  :class:`TransformerEncoderBlock` / :class:`TransformerDecoderBlock`
+  (:mod:`glassbox.nn.layers.attention`, :mod:`~glassbox.nn.layers.transformer`);
 * sequence layers: :class:`Conv1D`, pooling, :class:`RNN` / :class:`LSTM` / :class:`GRU`
   (:mod:`glassbox.nn.layers.conv`, :mod:`~glassbox.nn.layers.recurrent`);
 
@@ -27,18 +30,24 @@ from glassbox.nn.layers import (
     Dense,
     Dropout,
     Embedding,
+    FeedForward,
     Flatten,
     GlobalAveragePooling1D,
     GlobalMaxPooling1D,
     Identity,
     LayerNorm,
     LeakyReLU,
+    LearnedPositionalEmbedding,
     Linear,
     MaxPool1D,
+    MultiHeadAttention,
     ReLU,
     Sigmoid,
+    SinusoidalPositionalEncoding,
     Softmax,
     Tanh,
+    TransformerDecoderBlock,
+    TransformerEncoderBlock,
     detach_state,
     lengths_to_mask,
 )
@@ -57,6 +66,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "Embedding",
+    "FeedForward",
     "Flatten",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
@@ -64,17 +74,22 @@ __all__ = [
     "Identity",
     "LayerNorm",
     "LeakyReLU",
+    "LearnedPositionalEmbedding",
     "Linear",
     "MaxPool1D",
     "Model",
     "Module",
     "ModuleList",
+    "MultiHeadAttention",
     "Parameter",
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SinusoidalPositionalEncoding",
     "Softmax",
     "Tanh",
+    "TransformerDecoderBlock",
+    "TransformerEncoderBlock",
     "detach_state",
     "init",
     "lengths_to_mask",

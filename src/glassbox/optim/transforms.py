@@ -18,7 +18,8 @@ can compare step by step:
 * RMSProp:  v ← α v + (1 − α) g²;  θ ← θ − η g / (√v + ε)   (ε outside the root)
 * Adam:  m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
   θ ← θ − η (m / (1 − β₁ᵗ)) / (√v / √(1 − β₂ᵗ) + ε)
-* AdamW: Adam with the decay applied to the weights, θ ← θ − η λ θ, not added to g.
+* AdamW: Adam with the decay applied to the weights, θ ← θ − η λ θ, not added to g
+  (optionally to a masked subset of the blocks, e.g. the matrices only).
 
 Learning rates are a number or a schedule (:mod:`glassbox.optim.schedules`).
 """
@@ -142,9 +143,27 @@ def scale_by_learning_rate(learning_rate: LearningRate) -> GradientTransformatio
     return GradientTransformation(init, update)
 
 
-def add_decayed_weights(weight_decay: float) -> GradientTransformation:
-    """g ← g + λ θ (an L2 penalty λ/2 ‖θ‖² on the loss, or decoupled decay after Adam)."""
-    return _stateless(lambda g, p: tuple(gi + weight_decay * pi for gi, pi in zip(g, p)))
+def add_decayed_weights(
+    weight_decay: float, mask: Sequence[bool] | None = None
+) -> GradientTransformation:
+    """g ← g + λ θ (an L2 penalty λ/2 ‖θ‖² on the loss, or decoupled decay after Adam).
+
+    ``mask`` (one bool per parameter block) limits the decay to the blocks marked True, as a
+    transformer decays its weight matrices but not its biases and layer-norm gains.
+    """
+    if mask is None:
+        return _stateless(lambda g, p: tuple(gi + weight_decay * pi for gi, pi in zip(g, p)))
+    marks = tuple(bool(m) for m in mask)
+
+    def decay(g: Params, p: Params) -> Params:
+        if len(marks) != len(g):
+            raise ValueError(
+                f"The weight-decay mask has {len(marks)} entries but there are {len(g)} "
+                "parameter blocks; give one bool per block."
+            )
+        return tuple(gi + weight_decay * pi if m else gi for gi, pi, m in zip(g, p, marks))
+
+    return _stateless(decay)
 
 
 def trace(
@@ -414,15 +433,20 @@ def adamw(
     eps: float = 1e-8,
     weight_decay: float = 1e-2,
     amsgrad: bool = False,
+    decay_mask: Sequence[bool] | None = None,
 ) -> GradientTransformation:
-    """``torch.optim.AdamW``, decoupled decay: θ ← θ − η (adam_t + λ θ) = θ(1 − ηλ) − η adam_t."""
+    """``torch.optim.AdamW``, decoupled decay: θ ← θ − η (adam_t + λ θ) = θ(1 − ηλ) − η adam_t.
+
+    ``decay_mask`` (one bool per block) decays only the marked blocks: torch's two parameter
+    groups, ``weight_decay=λ`` for the matrices and 0 for the rest.
+    """
     for name, value in (("b1", b1), ("b2", b2)):
         _check_hyper(name, value, below_one=True)
     _check_hyper("eps", eps)
     _check_hyper("weight_decay", weight_decay)
     return chain(
         scale_by_adam(b1, b2, eps, amsgrad),
-        add_decayed_weights(weight_decay),
+        add_decayed_weights(weight_decay, decay_mask),
         scale_by_learning_rate(learning_rate),
     )
 

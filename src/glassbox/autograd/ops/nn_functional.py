@@ -63,8 +63,9 @@ def gather(x: Tensor, indices: Any, axis: int = -1) -> Tensor:
 def embedding(table: Tensor, indices: Any) -> Tensor:
     """z[…] = E[i[…]]: rows of the table E (n_tokens, width) looked up by integer ids.
 
-    ∂L/∂E[t] = Σ over positions with id t of ḡ there: a scatter-add, done as one
-    ``np.add.at`` over the flattened positions.
+    ∂L/∂E[t] = Σ over positions with id t of ḡ there: a scatter-add, done by sorting the
+    positions by id and summing each id's run of rows at once (``np.add.reduceat``), several
+    times faster than ``np.add.at`` row by row.
     """
     ids = _integer_indices(indices, "embedding ids")
     n_rows = table.shape[0]
@@ -77,7 +78,14 @@ def embedding(table: Tensor, indices: Any) -> Tensor:
 
     def grad(g: np.ndarray) -> np.ndarray:
         full = np.zeros(table.shape, dtype=g.dtype)
-        np.add.at(full, ids.reshape(-1), g.reshape(-1, *width))
+        flat = ids.reshape(-1)
+        if flat.size == 0:
+            return full
+        order = np.argsort(flat, kind="stable")
+        sorted_ids = flat[order]
+        starts = np.flatnonzero(np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
+        rows = g.reshape(-1, *width)[order]  # (N, …) positions grouped by id
+        full[sorted_ids[starts]] = np.add.reduceat(rows, starts, axis=0)
         return full
 
     return Tensor._from_op(out, "embedding", (table, grad))

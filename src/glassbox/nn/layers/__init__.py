@@ -11,6 +11,7 @@ from glassbox.nn.layers.activations import (
     Tanh,
     get_activation,
 )
+from glassbox.nn.layers.attention import MultiHeadAttention
 from glassbox.nn.layers.base import LAYERS, Layer, register_layer
 from glassbox.nn.layers.conv import Conv1D
 from glassbox.nn.layers.dense import Dense, Linear
@@ -22,9 +23,18 @@ from glassbox.nn.layers.pooling import (
     GlobalMaxPooling1D,
     MaxPool1D,
 )
+from glassbox.nn.layers.positional import (
+    LearnedPositionalEmbedding,
+    SinusoidalPositionalEncoding,
+)
 from glassbox.nn.layers.recurrent import GRU, LSTM, RNN, detach_state, lengths_to_mask
 from glassbox.nn.layers.regularization import Dropout
 from glassbox.nn.layers.shape import Flatten
+from glassbox.nn.layers.transformer import (
+    FeedForward,
+    TransformerDecoderBlock,
+    TransformerEncoderBlock,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -39,6 +49,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "Embedding",
+    "FeedForward",
     "Flatten",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
@@ -46,12 +57,17 @@ __all__ = [
     "Layer",
     "LayerNorm",
     "LeakyReLU",
+    "LearnedPositionalEmbedding",
     "Linear",
     "MaxPool1D",
+    "MultiHeadAttention",
     "ReLU",
     "Sigmoid",
+    "SinusoidalPositionalEncoding",
     "Softmax",
     "Tanh",
+    "TransformerDecoderBlock",
+    "TransformerEncoderBlock",
     "detach_state",
     "get_activation",
     "lengths_to_mask",
