@@ -335,3 +335,16 @@ def test_lesson_twelve_sweep_checks_itself_and_the_pareto_front_is_the_brute_for
     front = re.findall(r"on the front: +\S+ +\S+ ms +(\S+) digits", text)
     assert front and max(float(d) for d in front) >= 12
     assert len(re.findall(r"test R² = \S+ ± \S+ \(mean ± sd over \d+ seeds\)", text)) == 2
+
+
+def test_lesson_eleven_attention_equals_hand_and_torch_and_the_tiny_gpt_learns():
+    text = printed(execute(lesson("11_")))
+    for what in ("glassbox vs hand", "glassbox vs PyTorch", "MultiHeadAttention vs PyTorch"):
+        assert number(rf"largest difference {what}\s*= (\S+)\n", text) < 1e-12
+    assert number(r"sinusoidal table vs eq\. \(3\) =\s*(\S+)\n", text) < 1e-12
+    # Central differences at h = 1e-6 carry ~1e-9 relative error.
+    assert number(r"attention vs finite differences: (\S+)\n", text) < 1e-6
+    # The trained model beats a model that knows only character frequencies.
+    unigram = number(r"unigram entropy = (\S+)\n", text)
+    assert number(r"final validation loss: (\S+)\n", text) < unigram - 0.5
+    assert "same seed, same text: True" in text
