@@ -16,6 +16,7 @@ import numpy as np
 
 from glassbox.exceptions import TargetTypeError
 from glassbox.labels import check_classification_target, class_weights, data_conversion_warning
+from glassbox.registry import Implementation, register_implementation
 from glassbox.trees.criteria import Criterion
 from glassbox.trees.growth import GrowthParams
 from glassbox.validation import check_sample_weight, check_target, validate_data
@@ -237,3 +238,18 @@ def single_output(tags: Any) -> Any:
     """scikit-learn's tags for a model of one target."""
     tags.target_tags.multi_output = False
     return tags
+
+
+def register_family(family: str, method: str, notes: dict[str, str]) -> None:
+    """Register ``{family}Classifier`` and ``{family}Regressor`` under ``method`` on each
+    backend of ``notes`` (backend -> note; ``{model}`` in a note is the class name)."""
+    for model, task in (
+        (f"{family}Classifier", "classification"),
+        (f"{family}Regressor", "regression"),
+    ):
+        for backend, note in notes.items():
+            register_implementation(
+                Implementation(
+                    model, method, backend, task, exact=False, note=note.format(model=model)
+                )
+            )

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from glassbox.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from glassbox.registry import Implementation, register_estimator, register_implementation
+from glassbox.registry import register_estimator
 from glassbox.trees import _fitting
 from glassbox.trees.boosting_losses import BoostingLoss, get_loss
 from glassbox.trees.ensemble_arrays import NODE_ARRAYS, apply_ensemble, concatenate_trees
@@ -382,14 +382,11 @@ class GradientBoostingRegressor(RegressorMixin, _BaseBoosting):
         return _fitting.single_output(super().__sklearn_tags__())
 
 
-for _model, _task in (
-    ("GradientBoostingClassifier", "classification"),
-    ("GradientBoostingRegressor", "regression"),
-):
-    for _backend, _note in (
-        ("numpy", "trees fitted to the loss's negative gradient, leaves by its line search"),
-        ("sklearn", "scikit-learn's gradient boosting (the reference)"),
-    ):
-        register_implementation(
-            Implementation(_model, "boosting", _backend, _task, exact=False, note=_note)
-        )
+_fitting.register_family(
+    "GradientBoosting",
+    "boosting",
+    {
+        "numpy": "trees fitted to the loss's negative gradient, leaves by its line search",
+        "sklearn": "scikit-learn's gradient boosting (the reference)",
+    },
+)

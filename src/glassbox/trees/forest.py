@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from glassbox.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from glassbox.registry import Implementation, register_estimator, register_implementation
+from glassbox.registry import register_estimator
 from glassbox.trees import _fitting
 from glassbox.trees.bootstrap import BootstrapPlan, bootstrap_plan
 from glassbox.trees.ensemble_arrays import (
@@ -354,14 +354,11 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
         return _fitting.single_output(super().__sklearn_tags__())
 
 
-for _model, _task in (
-    ("RandomForestClassifier", "classification"),
-    ("RandomForestRegressor", "regression"),
-):
-    for _backend, _note in (
-        ("numpy", "bagged glassbox CART trees; n_jobs through joblib processes"),
-        ("sklearn", "scikit-learn's forest (the reference)"),
-    ):
-        register_implementation(
-            Implementation(_model, "forest", _backend, _task, exact=False, note=_note)
-        )
+_fitting.register_family(
+    "RandomForest",
+    "forest",
+    {
+        "numpy": "bagged glassbox CART trees; n_jobs through joblib processes",
+        "sklearn": "scikit-learn's forest (the reference)",
+    },
+)

@@ -31,7 +31,7 @@ import numpy as np
 
 from glassbox.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from glassbox.labels import check_classification_target
-from glassbox.registry import Implementation, register_estimator, register_implementation
+from glassbox.registry import register_estimator
 from glassbox.trees import _fitting, hist_sklearn
 from glassbox.trees.binning import bin_data, find_bins
 from glassbox.trees.hist_grower import GrowthLimits, grow_tree, predict_raw
@@ -475,27 +475,11 @@ class HistGradientBoostingClassifier(ClassifierMixin, _HistGradientBoosting):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
-for _model, _task in [
-    ("HistGradientBoostingClassifier", "classification"),
-    ("HistGradientBoostingRegressor", "regression"),
-]:
-    register_implementation(
-        Implementation(
-            _model,
-            "hist",
-            "numpy",
-            task=_task,
-            exact=False,
-            note="binned histograms with the subtraction trick, best-first trees",
-        )
-    )
-    register_implementation(
-        Implementation(
-            _model,
-            "hist",
-            "sklearn",
-            task=_task,
-            exact=False,
-            note=f"sklearn.ensemble.{_model}, via the estimator's backend='sklearn'",
-        )
-    )
+_fitting.register_family(
+    "HistGradientBoosting",
+    "hist",
+    {
+        "numpy": "binned histograms with the subtraction trick, best-first trees",
+        "sklearn": "sklearn.ensemble.{model}, via the estimator's backend='sklearn'",
+    },
+)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from glassbox.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from glassbox.registry import Implementation, register_estimator, register_implementation
+from glassbox.registry import register_estimator
 from glassbox.trees import _fitting
 from glassbox.trees.criteria import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
 from glassbox.trees.ensemble_arrays import NODE_ARRAYS
@@ -440,14 +440,11 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
         return _fitting.single_output(super().__sklearn_tags__())
 
 
-for _model, _task in (
-    ("DecisionTreeClassifier", "classification"),
-    ("DecisionTreeRegressor", "regression"),
-):
-    for _backend, _note in (
-        ("numpy", "CART: vectorized split search over all thresholds, sklearn's tie-breaking"),
-        ("sklearn", "scikit-learn's Cython CART (the reference)"),
-    ):
-        register_implementation(
-            Implementation(_model, "cart", _backend, _task, exact=False, note=_note)
-        )
+_fitting.register_family(
+    "DecisionTree",
+    "cart",
+    {
+        "numpy": "CART: vectorized split search over all thresholds, sklearn's tie-breaking",
+        "sklearn": "scikit-learn's Cython CART (the reference)",
+    },
+)
