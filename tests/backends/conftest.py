@@ -7,19 +7,9 @@ threads than with one. Results do not depend on the thread count at these sizes.
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _torch_on_one_thread():
-    if importlib.util.find_spec("torch") is None:
-        yield
-        return
-    import torch
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
+def _torch_on_one_thread(torch_on_one_thread):
     yield
-    torch.set_num_threads(previous)
