@@ -182,6 +182,25 @@ def _edges(
     return [(t, part(name)) for name, t in named.items() if t is not None]
 
 
+def _named(
+    x: Tensor,
+    initial: dict[str, Tensor],
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None,
+    bias_hh: Tensor | None,
+) -> dict[str, Tensor | None]:
+    """The op's inputs by the names its vjps use, in edge order (absent biases as None)."""
+    return {
+        "x": x,
+        **initial,
+        "weight_ih": weight_ih,
+        "weight_hh": weight_hh,
+        "bias_ih": bias_ih,
+        "bias_hh": bias_hh,
+    }
+
+
 def _wanted(named: dict[str, Tensor | None]) -> set[str]:
     return {name for name, t in named.items() if t is not None and t.requires_grad}
 
@@ -212,13 +231,7 @@ def rnn_tanh(
         np.tanh(candidate, out=states[t + 1])
         if a.keep is not None:
             states[t + 1] += a.keep[t] * (states[t] - states[t + 1])
-    named: dict[str, Tensor | None] = {
-        "x": x,
-        "h0": h0,
-        "weight_ih": weight_ih,
-        "weight_hh": weight_hh,
-    }
-    named |= {"bias_ih": bias_ih, "bias_hh": bias_hh}
+    named = _named(x, {"h0": h0}, weight_ih, weight_hh, bias_ih, bias_hh)
     wanted = _wanted(named)
 
     def backward(g: np.ndarray) -> dict[str, np.ndarray]:
@@ -306,14 +319,7 @@ def lstm(
         if a.keep is not None:
             cs[t + 1] += a.keep[t] * (cs[t] - cs[t + 1])
             hs[t + 1] += a.keep[t] * (hs[t] - hs[t + 1])
-    named: dict[str, Tensor | None] = {
-        "x": x,
-        "h0": h0,
-        "c0": c0,
-        "weight_ih": weight_ih,
-        "weight_hh": weight_hh,
-    }
-    named |= {"bias_ih": bias_ih, "bias_hh": bias_hh}
+    named = _named(x, {"h0": h0, "c0": c0}, weight_ih, weight_hh, bias_ih, bias_hh)
     wanted = _wanted(named)
 
     def backward(grad: np.ndarray) -> dict[str, np.ndarray]:
@@ -414,13 +420,7 @@ def gru(
         new += n
         if a.keep is not None:
             new += a.keep[t] * (states[t] - new)
-    named: dict[str, Tensor | None] = {
-        "x": x,
-        "h0": h0,
-        "weight_ih": weight_ih,
-        "weight_hh": weight_hh,
-    }
-    named |= {"bias_ih": bias_ih, "bias_hh": bias_hh}
+    named = _named(x, {"h0": h0}, weight_ih, weight_hh, bias_ih, bias_hh)
     wanted = _wanted(named)
 
     def backward(g: np.ndarray) -> dict[str, np.ndarray]:
