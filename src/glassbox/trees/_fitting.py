@@ -253,3 +253,11 @@ def register_family(family: str, method: str, notes: dict[str, str]) -> None:
                     model, method, backend, task, exact=False, note=note.format(model=model)
                 )
             )
+
+
+def store_params(estimator: Any, params: dict[str, Any]) -> None:
+    """The estimator contract's constructor: every argument stored under its own name
+    (``params`` is the constructor's ``locals()``)."""
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)

@@ -241,12 +241,6 @@ _BOOSTING_DOC = """
 """
 
 
-def _boosting_init(self: Any, params: dict[str, Any]) -> None:
-    for name, value in params.items():
-        if name not in ("self", "__class__"):
-            setattr(self, name, value)
-
-
 @register_estimator
 class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
     __doc__ = "Gradient boosting for classification (log loss), eqs. (1)-(3).\n" + _BOOSTING_DOC
@@ -273,7 +267,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
         ccp_alpha: float = 0.0,
         backend: str = "numpy",
     ) -> None:
-        _boosting_init(self, locals())
+        _fitting.store_params(self, locals())
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GradientBoostingClassifier:
         """Boost ``n_estimators`` stages, eqs. (1)-(3), from F_0 (stopping early if asked).
@@ -346,7 +340,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseBoosting):
         ccp_alpha: float = 0.0,
         backend: str = "numpy",
     ) -> None:
-        _boosting_init(self, locals())
+        _fitting.store_params(self, locals())
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GradientBoostingRegressor:
         """Boost ``n_estimators`` stages, eqs. (1)-(3), from F_0 (stopping early if asked).

@@ -282,9 +282,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         max_samples: int | float | None = None,
         backend: str = "numpy",
     ) -> None:
-        for name, value in list(locals().items()):
-            if name not in ("self", "__class__"):
-                setattr(self, name, value)
+        _fitting.store_params(self, locals())
 
     def _target_and_weights(self, X: np.ndarray, y: Any, sample_weight: Any) -> Any:
         self.classes_, encoded = _fitting.labels(self, y, X.shape[0])
@@ -330,9 +328,7 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
         max_samples: int | float | None = None,
         backend: str = "numpy",
     ) -> None:
-        for name, value in list(locals().items()):
-            if name not in ("self", "__class__"):
-                setattr(self, name, value)
+        _fitting.store_params(self, locals())
 
     def _target_and_weights(self, X: np.ndarray, y: Any, sample_weight: Any) -> Any:
         target = _fitting.check_regression_target(y, X.shape[0], owner=type(self).__name__)

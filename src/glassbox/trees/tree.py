@@ -292,11 +292,6 @@ class _BaseTree(BaseEstimator):
         return PruningPath(alphas, impurities)
 
 
-def _tree_init(self: Any, **params: Any) -> None:
-    for name, value in params.items():
-        setattr(self, name, value)
-
-
 @register_estimator
 class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
     """A CART classification tree (gini or entropy), scikit-learn's parameters and tree.
@@ -340,7 +335,7 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
         ccp_alpha: float = 0.0,
         backend: str = "numpy",
     ) -> None:
-        _tree_init(**{k: v for k, v in locals().items() if k != "__class__"})
+        _fitting.store_params(self, locals())
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DecisionTreeClassifier:
         """Grow the tree greedily, each split the best by the criterion, then prune it.
@@ -405,7 +400,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
         ccp_alpha: float = 0.0,
         backend: str = "numpy",
     ) -> None:
-        _tree_init(**{k: v for k, v in locals().items() if k != "__class__"})
+        _fitting.store_params(self, locals())
 
     class_weight = None
 
