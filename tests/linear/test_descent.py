@@ -155,6 +155,35 @@ def test_blocked_sgd_kernel_equals_step_by_step_sgd(variance_reduction, average)
     assert fused.intercept == pytest.approx(generic.intercept, rel=1e-10)
 
 
+@pytest.mark.parametrize("ones_column", [True, False])
+@pytest.mark.parametrize("shuffled", [True, False])
+def test_constant_step_kernel_equals_a_python_loop_over_rows(ones_column, shuffled):
+    """The batched hot path (stacked Grams, one buffer per chunk) is the per-row recurrence
+    w ← w − c zₖ(zₖᵀw − yₖ), across chunk boundaries and a last, short block."""
+    from glassbox.linear import descent
+
+    n = 2 * descent._CHUNK + descent._BLOCK // 2 + 3  # two full chunks and a ragged rest
+    X, y = make_data(11, n=n, p=7, noise=0.5)
+    objective = LeastSquaresObjective(X, y, None, ones_column=ones_column)
+    rng = np.random.default_rng(0)
+    rows = rng.permutation(n) if shuffled else np.arange(n)
+    start = rng.standard_normal(8 if ones_column else 7)
+    c = 2e-3
+    before = start.copy()
+    w, loss_sum = start.copy(), 0.0
+    for i in rows:  # the recurrence, one row at a time
+        z = np.append(X[i], 1.0) if ones_column else X[i]
+        r = z @ w - y[i]
+        loss_sum += 0.5 * r * r
+        w = w - c * r * z
+    (fast,), _, fast_loss = objective.plain_sgd_run(
+        (start,), rows, np.full(n, c), None, None, with_loss=True
+    )
+    np.testing.assert_allclose(fast, w, rtol=1e-11, atol=1e-12)
+    assert fast_loss == pytest.approx(loss_sum, rel=1e-11)
+    np.testing.assert_array_equal(start, before)  # the start is not written to
+
+
 def test_per_sample_sgd_matches_scikit_learn_sgdregressor():
     """One unshuffled epoch of invscaling SGD on raw data is exactly sklearn's recurrence."""
     from sklearn.linear_model import SGDRegressor
