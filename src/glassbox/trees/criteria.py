@@ -83,6 +83,10 @@ class Criterion:
         """What a leaf with these statistics predicts (class proportions, or the mean of y)."""
         raise NotImplementedError
 
+    def values(self, stats: np.ndarray) -> np.ndarray:
+        """:meth:`value` of many nodes, channels on the first axis: (n_nodes, outputs)."""
+        raise NotImplementedError
+
 
 def _sum_classes(terms: np.ndarray) -> np.ndarray:
     """Σ_k over the first axis, added in class order (as scikit-learn adds), so that two
@@ -100,6 +104,10 @@ class _Classification(Criterion):
     def value(self, stats: np.ndarray) -> np.ndarray:
         """The class proportions ``p_k`` (what ``predict_proba`` returns at a leaf)."""
         return stats / stats.sum()
+
+    def values(self, stats: np.ndarray) -> np.ndarray:
+        rows = np.ascontiguousarray(stats.T)  # each row summed as :meth:`value` sums it
+        return rows / rows.sum(axis=1, keepdims=True)
 
 
 class Gini(_Classification):
@@ -142,6 +150,9 @@ class SquaredError(Criterion):
 
     def value(self, stats: np.ndarray) -> np.ndarray:
         return stats[1:2] / stats[0]
+
+    def values(self, stats: np.ndarray) -> np.ndarray:
+        return (stats[1] / stats[0])[:, None]
 
 
 class FriedmanSquaredError(SquaredError):

@@ -55,8 +55,10 @@ def _grow_trees(
     seeds: list[int],
     plan: BootstrapPlan | None,
     n_classes: int | None,
+    presorted: np.ndarray | None = None,
 ) -> list[tuple[dict[str, np.ndarray], np.ndarray | None]]:
-    """Grow one tree per seed; return each tree's arrays and its out-of-bag mask."""
+    """Grow one tree per seed; return each tree's arrays and its out-of-bag mask
+    (``presorted``: every feature's stable argsort over the rows of X, shared by the trees)."""
     grown = []
     for seed in seeds:
         random_state = np.random.RandomState(seed)
@@ -64,7 +66,9 @@ def _grow_trees(
         if plan is not None:
             tree_weights = plan.draw(random_state, X.shape[0])
             oob = plan.out_of_bag(tree_weights)
-        nodes = _grow_numpy(tree, X, target, tree_weights, random_state, n_classes, by_level=True)
+        nodes = _grow_numpy(
+            tree, X, target, tree_weights, random_state, n_classes, True, presorted=presorted
+        )
         if tree.ccp_alpha > 0.0:
             nodes = prune(nodes, tree.ccp_alpha)
         grown.append((nodes, oob))
@@ -151,7 +155,8 @@ class _BaseForest(BaseEstimator):
         plan = bootstrap_plan(X, target, weights, self.max_samples) if self.bootstrap else None
         n_chunks = min(_n_workers(self.n_jobs), self.n_estimators)
         chunks = [c.tolist() for c in np.array_split(np.asarray(seeds), n_chunks)]
-        tasks = [(tree, X, target, weights, chunk, plan, n_classes) for chunk in chunks]
+        presorted = np.argsort(np.ascontiguousarray(X.T), axis=1, kind="stable")  # once
+        tasks = [(tree, X, target, weights, chunk, plan, n_classes, presorted) for chunk in chunks]
         return [item for part in _in_parallel(self.n_jobs, tasks) for item in part]
 
     def _fit_sklearn(

@@ -89,6 +89,39 @@ class TreeArrays:
             (self.children_left if is_left else self.children_right)[parent] = node
         return node
 
+    def add_children(
+        self,
+        parents: np.ndarray,
+        features: np.ndarray,
+        thresholds: np.ndarray,
+        values: np.ndarray,
+        impurity: np.ndarray,
+        n: np.ndarray,
+        w: np.ndarray,
+    ) -> np.ndarray:
+        """Split each of ``parents`` on ``features`` at ``thresholds`` and append its two
+        leaves, left then right, parent by parent (the order :meth:`add` would give them);
+        ``values`` (2k, outputs), ``impurity``, ``n`` and ``w`` (2k,) describe the children
+        in that order. Returns the children's indices, (k, 2)."""
+        first, k = len(self.feature), len(parents)
+        ids = np.arange(first, first + 2 * k).reshape(k, 2)
+        self.feature.extend([TREE_UNDEFINED] * (2 * k))
+        self.threshold.extend([float(TREE_UNDEFINED)] * (2 * k))
+        self.children_left.extend([TREE_LEAF] * (2 * k))
+        self.children_right.extend([TREE_LEAF] * (2 * k))
+        self.value.extend(values)
+        self.impurity.extend(impurity.tolist())
+        self.n_node_samples.extend(n.tolist())
+        self.weighted_n_node_samples.extend(w.tolist())
+        for parent, feature, threshold, (left, right) in zip(
+            parents.tolist(), features.tolist(), thresholds.tolist(), ids.tolist()
+        ):
+            self.feature[parent] = feature
+            self.threshold[parent] = threshold
+            self.children_left[parent] = left
+            self.children_right[parent] = right
+        return ids
+
     def arrays(self) -> dict[str, np.ndarray]:
         """The nodes as NumPy arrays, keyed like scikit-learn's ``tree_`` attributes."""
         return {

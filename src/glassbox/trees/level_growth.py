@@ -9,8 +9,9 @@ minus its value at each segment's start:
 
 and the best threshold of every node is a segmented maximum (``np.maximum.reduceat``). The
 orders themselves come from one sort per candidate feature of the level's samples by
-``(node, rank of x_f)``, the ranks computed once at the root. No Python loop runs over
-samples or over the nodes' data.
+``(node, rank of x_f)``, the ranks computed once at the root from an order a forest sorts
+once for all its trees (:func:`restrict_order`). No Python loop runs over samples or over
+the nodes' data; a level's children are recorded in one call.
 
 Forests use this grower: each node searches ``max_features`` features drawn at random among
 those not constant in it (a fresh random priority per node decides equal splits). Without
@@ -33,21 +34,94 @@ def _segment_starts(sizes: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
 
 
+def restrict_order(order: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The stable sort order of the kept samples, read off the stable order of all of them.
+
+    ``order[f]`` sorts every sample by feature f, ties by index. Dropping the samples not kept
+    and renumbering the rest (new index = how many kept samples come before) leaves each row
+    sorted, and ties still by index: a forest sorts its data once, not once per tree.
+    """
+    if keep.all():
+        return order
+    new_index = np.cumsum(keep) - 1
+    return new_index[order[keep[order]]].reshape(order.shape[0], -1)
+
+
+def _sides(left: np.ndarray, right: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """The left and right children's entries of ``nodes`` (last axis), interleaved: left then
+    right, node by node."""
+    both = np.stack([left[..., nodes], right[..., nodes]], axis=-1)
+    return both.reshape(*left.shape[:-1], -1)
+
+
+def _candidate_features(
+    X_flat: np.ndarray,
+    members: np.ndarray,
+    starts: np.ndarray,
+    node_of: np.ndarray,
+    by_key: np.ndarray,
+    n_candidates: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each node's first ``n_candidates`` features, in its random order ``by_key``, that are
+    not constant in it, and which of those slots hold one (a node may have fewer).
+
+    Whether a feature is constant in a node is checked ``n_candidates`` features at a time,
+    further down each node's order only for the nodes that still lack candidates: usually
+    one round, rather than a minimum and a maximum of every feature in every node.
+    """
+    n_active, n_features = by_key.shape
+    n_samples = X_flat.size // n_features
+    chosen = np.zeros((n_active, n_candidates), dtype=np.int64)
+    found = np.zeros(n_active, dtype=np.int64)
+    for first in range(0, n_features, n_candidates):
+        need = found < n_candidates
+        if not need.any():
+            break
+        block = by_key[:, first : first + n_candidates]  # the next features of each node
+        nodes = np.flatnonzero(need)
+        if len(nodes) == n_active:
+            slot_node, slot_starts, slot_members = node_of, starts, members
+        else:  # only the nodes still short of candidates, their segments side by side
+            sizes = np.diff(np.append(starts, len(members)))[nodes]
+            slot_node = np.repeat(np.arange(len(nodes)), sizes)
+            slot_starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+            slot_members = members[np.repeat(need, np.diff(np.append(starts, len(members))))]
+        features = block[nodes].T.take(slot_node, axis=1)  # (width, M')
+        values = X_flat.take(features * n_samples + slot_members)
+        low = np.minimum.reduceat(values, slot_starts, axis=1)
+        high = np.maximum.reduceat(values, slot_starts, axis=1)
+        varies = (high > low + FEATURE_THRESHOLD).T  # (len(nodes), width)
+        slot = found[nodes, None] + np.cumsum(varies, axis=1) - 1
+        varies &= slot < n_candidates
+        row, column = np.nonzero(varies)
+        chosen[nodes[row], slot[row, column]] = block[nodes[row], column]
+        found[nodes] += varies.sum(axis=1)
+    usable = np.arange(n_candidates)[None, :] < found[:, None]
+    return chosen, usable
+
+
 def grow_tree_by_level(
     X_by_feature: np.ndarray,
     stats: np.ndarray,
     criterion: Criterion,
     params: GrowthParams,
     random_state: np.random.RandomState,
+    order: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Grow one tree breadth first (see the module docstring); return its flat arrays."""
+    """Grow one tree breadth first (see the module docstring); return its flat arrays.
+
+    ``order``: ``np.argsort(X_by_feature, axis=1, kind="stable")`` if the caller has it
+    (a forest computes it once, :func:`restrict_order`).
+    """
     n_features, n_samples = X_by_feature.shape
     X_flat = X_by_feature.ravel()
     # rank[f, i]: the place of sample i in the order of feature f (order[f, r]: the sample
     # at place r); sorting a node's samples by (node, rank) gives every node's order at once.
-    order = np.argsort(X_by_feature, axis=1, kind="stable")
+    if order is None:
+        order = np.argsort(X_by_feature, axis=1, kind="stable")
     rank = np.empty((n_features, n_samples), dtype=np.int64)
     np.put_along_axis(rank, order, np.arange(n_samples)[None, :], 1)
+    order_flat, rank_flat = order.ravel(), rank.ravel()
     total_weight = float(criterion.weight(stats.sum(axis=1)))
     tree = TreeArrays()
     members = np.arange(n_samples)  # the active samples, grouped by node
@@ -82,27 +156,32 @@ def grow_tree_by_level(
         position = np.arange(n_kept)
 
         # Candidate features: max_features of the non-constant ones, in a random order.
-        member_values = X_by_feature[:, members]  # (n_features, M)
-        low = np.minimum.reduceat(member_values, starts, axis=1)
-        high = np.maximum.reduceat(member_values, starts, axis=1)
-        constant = (high <= low + FEATURE_THRESHOLD).T  # (n_active, n_features)
         keys = random_state.random_sample((n_active, n_features))
-        keys[constant] = np.inf
-        ranked = np.argsort(keys, axis=1)[:, :n_candidates]  # (n_active, q)
-        usable = np.take_along_axis(keys, ranked, axis=1) < np.inf
-        feature_at = ranked[node_of].T  # (q, M): the candidate feature of each slot
-        sort_key = node_of * n_samples + rank[feature_at, members]
-        # Sorting the keys themselves (not an argsort) keeps each node's segment in place, and
-        # a key's rank part names its sample: (q, M), each node's samples in feature order.
+        ranked, usable = _candidate_features(
+            X_flat, members, starts, node_of, np.argsort(keys, axis=1), n_candidates
+        )
+        feature_at = ranked.T.take(node_of, axis=1)  # (q, M): the feature of each slot
+        base = feature_at * n_samples  # where feature f's row starts in the flat arrays
+        node_offset = node_of * (n_features * n_samples)
+        # key = (node, f, rank of the sample in f): sorting the keys themselves (not an
+        # argsort) keeps each node's segment in place, and a key minus its node part is the
+        # flat index f·n + rank into ``order``: (q, M), each node's samples in feature order.
+        sort_key = rank_flat.take(base + members)
+        sort_key += base
+        sort_key += node_offset
         sort_key.sort(axis=1)
-        samples = order[feature_at, sort_key % n_samples]
-        values = X_flat.take(feature_at * n_samples + samples)
+        sort_key -= node_offset
+        samples = order_flat.take(sort_key)
+        values = X_flat.take(base + samples)
 
-        cumulative = np.cumsum(stats[:, samples], axis=2)  # (channels, q, M)
+        # S_L of eq. (1), channel by channel: a flat take and a cumulative sum each
+        left = np.empty((stats.shape[0], *samples.shape))  # (channels, q, M)
+        for row, out in zip(stats, left):
+            np.cumsum(row.take(samples), axis=1, out=out)
         before = np.zeros((stats.shape[0], feature_at.shape[0], n_active))
-        before[:, :, 1:] = cumulative[:, :, starts[1:] - 1]
-        left = cumulative - before[:, :, node_of]
-        right = node_stats[:, None, node_of] - left
+        before[:, :, 1:] = left[:, :, starts[1:] - 1]
+        left -= before.take(node_of, axis=2)
+        right = node_stats.take(node_of, axis=1)[:, None, :] - left
         n_left = position - starts[node_of] + 1
         n_right = sizes[node_of] - n_left
         next_values = np.empty_like(values)
@@ -110,7 +189,7 @@ def grow_tree_by_level(
         next_values[:, -1] = np.inf
         admissible = (n_right >= 1) & (next_values > values + FEATURE_THRESHOLD)
         admissible &= (n_left >= params.min_samples_leaf) & (n_right >= params.min_samples_leaf)
-        admissible &= usable[node_of].T
+        admissible &= usable.T.take(node_of, axis=1)
         if params.min_weight_leaf > 0.0:
             admissible &= criterion.weight(left) >= params.min_weight_leaf
             admissible &= criterion.weight(right) >= params.min_weight_leaf
@@ -139,19 +218,16 @@ def grow_tree_by_level(
 
         # Record the splits and their children (left then right, node by node).
         child_ids = np.full((n_active, 2), -1, dtype=np.int64)
-        for t in np.flatnonzero(split):
-            node = int(ids[t])
-            tree.feature[node] = int(feature[t])
-            tree.threshold[node] = float(threshold[t])
-            for side, (s, imp, n, w) in enumerate(
-                (
-                    (left_stats[:, t], impurity_left[t], n_left_node[t], w_left[t]),
-                    (right_stats[:, t], impurity_right[t], sizes[t] - n_left_node[t], w_right[t]),
-                )
-            ):
-                child_ids[t, side] = tree.add(
-                    node, side == 0, criterion.value(s), float(imp), int(n), float(w)
-                )
+        t = np.flatnonzero(split)
+        child_ids[t] = tree.add_children(
+            ids[t],
+            feature[t],
+            threshold[t],
+            criterion.values(_sides(left_stats, right_stats, t)),
+            _sides(impurity_left, impurity_right, t),
+            _sides(n_left_node, sizes - n_left_node, t),
+            _sides(w_left, w_right, t),
+        )
 
         # The split nodes' samples, regrouped by child: left child 2t, right child 2t + 1.
         keep = split

@@ -30,7 +30,7 @@ from glassbox.trees import _fitting
 from glassbox.trees.criteria import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
 from glassbox.trees.ensemble_arrays import NODE_ARRAYS
 from glassbox.trees.growth import TREE_LEAF, grow_tree
-from glassbox.trees.level_growth import grow_tree_by_level
+from glassbox.trees.level_growth import grow_tree_by_level, restrict_order
 from glassbox.trees.pruning import cost_complexity_path, prune
 from glassbox.trees.splitter import FeatureSampler
 
@@ -125,9 +125,11 @@ def _grow_numpy(
     n_classes: int | None = None,
     by_level: bool = False,
     tie_tolerance: float = 0.0,
+    presorted: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """glassbox's CART: the splitter and growth of :mod:`glassbox.trees` (``by_level``: one
-    depth level at a time, :mod:`glassbox.trees.level_growth`, as the forests grow)."""
+    depth level at a time, :mod:`glassbox.trees.level_growth`, as the forests grow, with
+    ``presorted`` the stable argsort of every feature over all rows of ``X`` when known)."""
     if estimator._task == "classification":
         n_classes = len(estimator.classes_) if n_classes is None else n_classes
         data = _fitting.classification_stats(X, target, n_classes, weights)
@@ -141,7 +143,10 @@ def _grow_numpy(
     if random_state is None:
         random_state = _fitting.random_state_of(estimator.random_state)
     if by_level and params.max_leaf_nodes is None:
-        return grow_tree_by_level(data.X_by_feature, data.stats, criterion, params, random_state)
+        order = None if presorted is None else restrict_order(presorted, weights != 0.0)
+        return grow_tree_by_level(
+            data.X_by_feature, data.stats, criterion, params, random_state, order
+        )
     sampler = FeatureSampler.from_random_state(X.shape[1], random_state)
     return grow_tree(data.X_by_feature, data.stats, criterion, params, sampler)
 
