@@ -22,7 +22,7 @@ from sklearn.model_selection import train_test_split
 import glassbox
 from glassbox.trees import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from glassbox.trees.binning import bin_data, find_bins
-from glassbox.trees.histogram import bin_keys, build_histograms
+from glassbox.trees.histogram import HistogramBuilder, bin_keys, build_histograms
 
 SEEDS = range(5)
 
@@ -98,6 +98,28 @@ def test_histogram_subtraction_equals_counting_the_sibling():
     in_bin = codes[others, 2] == 3
     np.testing.assert_allclose(sibling.sums[0, 2, 3], g[others][in_bin].sum(), atol=1e-12)
     assert sibling.sums[2, 2, 3] == in_bin.sum()
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("squared_error", [False, True])
+def test_histogram_builder_counts_every_node_as_one_bincount_does(weighted, squared_error):
+    """Feature by feature on big nodes, the root's counts kept from the first tree: the same
+    sums, added in the same order, as one bincount over all features."""
+    rng = np.random.default_rng(1)
+    codes = np.asfortranarray(rng.integers(0, 12, (600, 4)).astype(np.uint8))
+    codes[rng.random(600) < 0.1, 2] = 255  # missing values: the last slot
+    weight = rng.uniform(0.5, 2.0, 600) if weighted else None
+    keys = bin_keys(codes, missing_bin=255, n_slots=13)
+    build = HistogramBuilder(codes, 255, 13, weight)
+    build.by_feature_from = 100  # nodes of 100 rows or more: feature by feature
+    rows_small, rows_big = np.flatnonzero(codes[:, 0] < 1), np.flatnonzero(codes[:, 0] < 8)
+    assert len(rows_small) < 100 <= len(rows_big)
+    for _tree in range(2):  # the second root reuses the first root's count histogram
+        g = rng.standard_normal(600)
+        h = None if squared_error else rng.random(600)
+        for rows in (None, rows_small, rows_big):
+            expected = build_histograms(keys, 13, rows, g, h, weight)
+            np.testing.assert_array_equal(build(rows, g, h).sums, expected.sums)
 
 
 def brute_force_first_split(X, gradient, hessian, l2, min_samples_leaf):

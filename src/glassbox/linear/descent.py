@@ -338,12 +338,12 @@ class LeastSquaresObjective:
             blocks = V[:full].reshape(-1, _BLOCK, q)
             G = np.matmul(blocks, blocks.transpose(0, 2, 1), out=grams[: full // _BLOCK])
             # G is symmetric, so its transpose is itself, Fortran-ordered: no copy for dtrsv
-            views = zip(
-                blocks.transpose(0, 2, 1), R[:full].reshape(-1, _BLOCK), G.transpose(0, 2, 1)
+            views = list(
+                zip(blocks.transpose(0, 2, 1), R[:full].reshape(-1, _BLOCK), G.transpose(0, 2, 1))
             )
             if full < m:
                 rest = V[full:]
-                views = [*views, (rest.T, R[full:], rest @ rest.T)]
+                views.append((rest.T, R[full:], rest @ rest.T))
             # Positional arguments: f2py parses keywords at about twice the cost of the call.
             # dgemv(alpha, a, x, beta, y, offx, incx, offy, incy, trans, overwrite_y) and
             # dtrsv(a, x, incx, offx, lower, trans, diag, overwrite_x), in place on r and u.

@@ -36,7 +36,7 @@ from glassbox.trees import _fitting, hist_sklearn
 from glassbox.trees.binning import bin_data, find_bins
 from glassbox.trees.hist_grower import GrowthLimits, grow_tree, predict_raw
 from glassbox.trees.hist_losses import LOSSES, Loss, expit, softmax
-from glassbox.trees.histogram import SplitFinder, bin_keys
+from glassbox.trees.histogram import HistogramBuilder, SplitFinder
 from glassbox.validation import check_sample_weight, validate_data
 
 __all__ = ["HistGradientBoostingClassifier", "HistGradientBoostingRegressor"]
@@ -159,7 +159,6 @@ class _HistGradientBoosting(BaseEstimator):
         codes = bin_data(X, bins)
         has_missing = (codes == bins.missing_bin).any(axis=0)
         n_slots = int(bins.n_bins_non_missing.max()) + 1  # value bins, then NaN's slot
-        keys = bin_keys(codes, bins.missing_bin, n_slots)
         limits = GrowthLimits(
             max_leaf_nodes=self.max_leaf_nodes,
             max_depth=self.max_depth,
@@ -195,13 +194,13 @@ class _HistGradientBoosting(BaseEstimator):
             return _should_stop(scores, self.n_iter_no_change, self.tol)
 
         record()
+        build = HistogramBuilder(codes, bins.missing_bin, n_slots, weight)
         for _ in range(self.max_iter):
             gradient, hessian = loss.gradient_hessian(y, F, weight)
             for k in range(K):
                 tree = grow_tree(
                     codes,
-                    keys,
-                    n_slots,
+                    build,
                     np.ascontiguousarray(gradient[:, k]),
                     None if hessian is None else np.ascontiguousarray(hessian[:, k]),
                     weight,

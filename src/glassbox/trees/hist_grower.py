@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from glassbox.trees.binning import Bins
-from glassbox.trees.histogram import Histograms, Split, SplitFinder, build_histograms
+from glassbox.trees.histogram import HistogramBuilder, Histograms, Split, SplitFinder
 
 __all__ = ["GrowthLimits", "Tree", "grow_tree", "predict_raw"]
 
@@ -74,8 +74,7 @@ class _Node:
 
 def grow_tree(
     codes: np.ndarray,
-    keys: np.ndarray,
-    n_slots: int,
+    build_histograms: HistogramBuilder,
     gradient: np.ndarray,
     hessian: np.ndarray | None,
     weight: np.ndarray | None,
@@ -84,9 +83,8 @@ def grow_tree(
     limits: GrowthLimits,
     find_splits: SplitFinder,
 ) -> Tree:
-    """Grow one tree on binned data ``codes`` (n_samples, n_features) uint8.
-
-    ``keys`` and ``n_slots`` are :func:`~glassbox.trees.histogram.bin_keys`'s.
+    """Grow one tree on binned data ``codes`` (n_samples, n_features) uint8, counting its
+    nodes' histograms with ``build_histograms`` (made for these codes and weights).
 
     ``hessian=None``: the Hessian is the sample weight (squared and absolute error).
     """
@@ -124,7 +122,7 @@ def grow_tree(
     nodes = [root]
     heap: list[tuple[float, int]] = []  # (−gain, node index): the best split pops first
     if can_split(root):
-        root.histograms = build_histograms(keys, n_slots, None, gradient, hessian, weight)
+        root.histograms = build_histograms(None, gradient, hessian)
         push([0])
     n_leaves = 1
     while heap:
@@ -166,7 +164,7 @@ def grow_tree(
             continue
         # Count the smaller child; the larger one is the parent's histograms minus it.
         small, large = (left, right) if goes_left.sum() * 2 < len(rows) else (right, left)
-        small.histograms = build_histograms(keys, n_slots, small.rows, gradient, hessian, weight)
+        small.histograms = build_histograms(small.rows, gradient, hessian)
         large.histograms = parent_histograms - small.histograms
         push(splittable)
 

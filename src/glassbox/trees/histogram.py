@@ -33,7 +33,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Histograms", "Split", "SplitFinder", "bin_keys", "build_histograms"]
+__all__ = [
+    "HistogramBuilder",
+    "Histograms",
+    "Split",
+    "SplitFinder",
+    "bin_keys",
+    "build_histograms",
+]
 
 
 @dataclass
@@ -86,26 +93,95 @@ def build_histograms(
     ``hessian=None`` means the Hessian is the sample weight (squared error): its histogram is
     the count histogram, and one bincount is saved. ``weight=None`` means unit weights.
     """
+    if rows is not None:
+        gradient = gradient[rows]
+        hessian = None if hessian is None else hessian[rows]
+        weight = None if weight is None else weight[rows]
+    sums = _block_sums(keys, n_slots, rows, gradient, hessian, weight, None)
+    return Histograms(sums)
+
+
+def _block_sums(
+    keys: np.ndarray,
+    n_slots: int,
+    rows: np.ndarray | None,
+    g: np.ndarray,
+    h: np.ndarray | None,
+    w: np.ndarray | None,
+    counts: np.ndarray | None,
+) -> np.ndarray:
+    """(3, n_features, n_slots) sums of eq. (1); ``g``, ``h``, ``w`` are the node's own,
+    ``counts`` its count histogram if already known."""
     n_features = keys.shape[1]
     size = n_features * n_slots
-    if rows is None:
-        node_keys = keys.ravel()
-        g, h, w = gradient, hessian, weight
-    else:
-        node_keys = np.take(keys, rows, axis=0).ravel()  # (m, n_features) -> (m n_features,)
-        g = gradient[rows]
-        h = None if hessian is None else hessian[rows]
-        w = None if weight is None else weight[rows]
+    node_keys = (keys if rows is None else np.take(keys, rows, axis=0)).ravel()
     sums = np.empty((3, size))
     # Each sample's value repeated once per feature, matching the row-major keys.
     sums[0] = np.bincount(node_keys, weights=np.repeat(g, n_features), minlength=size)
-    weights = None if w is None else np.repeat(w, n_features)
-    sums[2] = np.bincount(node_keys, weights=weights, minlength=size)
+    if counts is None:
+        weights = None if w is None else np.repeat(w, n_features)
+        sums[2] = np.bincount(node_keys, weights=weights, minlength=size)
+    else:
+        sums[2] = counts.reshape(size)
     if h is None:
         sums[1] = sums[2]
     else:
         sums[1] = np.bincount(node_keys, weights=np.repeat(h, n_features), minlength=size)
-    return Histograms(sums.reshape(3, n_features, n_slots))
+    return sums.reshape(3, n_features, n_slots)
+
+
+class HistogramBuilder:
+    """The histograms (eq. 1) of any node of one fit's binned data.
+
+    The count histogram of the root (every row, the fit's fixed weights) is the same in every
+    tree of the fit: it is counted once, and each later root costs one bincount less (two
+    less for squared error, whose Hessian histogram is the count histogram).
+    """
+
+    #: nodes with at least this many rows are counted feature by feature
+    by_feature_from = 8192
+
+    def __init__(
+        self, codes: np.ndarray, missing_bin: int, n_slots: int, weight: np.ndarray | None
+    ) -> None:
+        self.keys = bin_keys(codes, missing_bin, n_slots)
+        n_features = self.keys.shape[1]
+        # slots by feature, (n_features, n_samples): one bincount per feature on big nodes,
+        # with the node's g, h, w as they are (no copy repeated once per feature)
+        self.slots = np.ascontiguousarray(
+            (self.keys - np.arange(n_features, dtype=np.intp) * n_slots).T
+        )
+        self.n_slots, self.weight = n_slots, weight
+        self._root_counts: np.ndarray | None = None
+
+    def __call__(
+        self, rows: np.ndarray | None, gradient: np.ndarray, hessian: np.ndarray | None
+    ) -> Histograms:
+        """The histograms of the samples ``rows`` (the root when ``None``)."""
+        n_rows = len(gradient) if rows is None else len(rows)
+        if rows is not None and n_rows < self.by_feature_from:
+            return build_histograms(self.keys, self.n_slots, rows, gradient, hessian, self.weight)
+        g, h, w = gradient, hessian, self.weight
+        if rows is not None:
+            g, w = gradient[rows], None if w is None else w[rows]
+            h = None if hessian is None else hessian[rows]
+        slots = self.slots if rows is None else self.slots.take(rows, axis=1)
+        counts = self._root_counts if rows is None else None
+        n_features, n_slots = slots.shape[0], self.n_slots
+        sums = np.empty((3, n_features, n_slots))
+        for j, feature_slots in enumerate(slots):
+            sums[0, j] = np.bincount(feature_slots, weights=g, minlength=n_slots)
+            if counts is None:
+                sums[2, j] = np.bincount(feature_slots, weights=w, minlength=n_slots)
+            if h is not None:
+                sums[1, j] = np.bincount(feature_slots, weights=h, minlength=n_slots)
+        if counts is not None:
+            sums[2] = counts
+        if h is None:
+            sums[1] = sums[2]
+        if rows is None and self._root_counts is None:
+            self._root_counts = sums[2].copy()
+        return Histograms(sums)
 
 
 class SplitFinder:
