@@ -157,27 +157,34 @@ def test_blocked_sgd_kernel_equals_step_by_step_sgd(variance_reduction, average)
 
 @pytest.mark.parametrize("ones_column", [True, False])
 @pytest.mark.parametrize("shuffled", [True, False])
-def test_constant_step_kernel_equals_a_python_loop_over_rows(ones_column, shuffled):
+@pytest.mark.parametrize("steps", ["constant", "decaying, weighted"])
+def test_plain_sgd_kernel_equals_a_python_loop_over_rows(ones_column, shuffled, steps):
     """The batched hot path (stacked Grams, one buffer per chunk) is the per-row recurrence
-    w ← w − c zₖ(zₖᵀw − yₖ), across chunk boundaries and a last, short block."""
+    w ← w − η_k s_k z_k(z_kᵀw − y_k), across chunk boundaries and a last, short block, with
+    a constant rate or a decaying one and sample weights (zeros among them)."""
     from glassbox.linear import descent
 
     n = 2 * descent._CHUNK + descent._BLOCK // 2 + 3  # two full chunks and a ragged rest
     X, y = make_data(11, n=n, p=7, noise=0.5)
-    objective = LeastSquaresObjective(X, y, None, ones_column=ones_column)
     rng = np.random.default_rng(0)
+    weights = None
+    rates = np.full(n, 2e-3)
+    if steps != "constant":
+        weights = rng.uniform(0.0, 2.0, n) * (rng.random(n) > 0.1)
+        rates = 4e-3 / (1.0 + np.arange(n) / 500.0)
+    objective = LeastSquaresObjective(X, y, weights, ones_column=ones_column)
     rows = rng.permutation(n) if shuffled else np.arange(n)
     start = rng.standard_normal(8 if ones_column else 7)
-    c = 2e-3
     before = start.copy()
     w, loss_sum = start.copy(), 0.0
-    for i in rows:  # the recurrence, one row at a time
+    for k, i in enumerate(rows):  # the recurrence, one row at a time
         z = np.append(X[i], 1.0) if ones_column else X[i]
+        s = 1.0 if weights is None else weights[i]
         r = z @ w - y[i]
-        loss_sum += 0.5 * r * r
-        w = w - c * r * z
+        loss_sum += 0.5 * s * r * r
+        w = w - rates[k] * s * r * z
     (fast,), _, fast_loss = objective.plain_sgd_run(
-        (start,), rows, np.full(n, c), None, None, with_loss=True
+        (start,), rows, rates, None, None, with_loss=True
     )
     np.testing.assert_allclose(fast, w, rtol=1e-11, atol=1e-12)
     assert fast_loss == pytest.approx(loss_sum, rel=1e-11)

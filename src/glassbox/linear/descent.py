@@ -212,12 +212,12 @@ class LeastSquaresObjective:
             if self.sample_weight is None
             else (learning_rates * self.sample_weight[rows])
         )
-        uniform = bool(np.all(coefficients == coefficients[0]))
-        if control is None and average_mask is None and W.ndim == 1 and uniform:
-            W, loss_sum = self._constant_step_run(W, rows, float(coefficients[0]))
+        if control is None and average_mask is None and W.ndim == 1:
+            W, loss_sum = self._plain_run(W, rows, learning_rates, coefficients)
             if with_loss:
                 return (W,), (np.zeros_like(W),), loss_sum
             return (W,), (np.zeros_like(W),)
+        uniform = bool(np.all(coefficients == coefficients[0]))
         loss_sum = 0.0
         snapshot = drift = None
         if control is not None:
@@ -292,37 +292,43 @@ class LeastSquaresObjective:
             return (W,), (iterate_sum,), loss_sum
         return (W,), (iterate_sum,)
 
-    def _constant_step_run(
-        self, W: np.ndarray, rows: np.ndarray, c: float
+    def _plain_run(
+        self, W: np.ndarray, rows: np.ndarray, rates: np.ndarray, coefficients: np.ndarray
     ) -> tuple[np.ndarray, float]:
-        """:meth:`plain_sgd_run`'s hot path, one target, c_k = c, as batched level-3 BLAS.
+        """:meth:`plain_sgd_run`'s hot path, one target, plain steps, as batched level-3 BLAS.
 
-        A chunk of rows is gathered once into a buffer V = √c (Z_C, 1). In u = w / √c the
-        recurrence reads r₀ = V_B u − y_B, (I + L) r = r₀ with L the strict lower triangle of
-        V_B V_Bᵀ = c (Z_B, 1)(Z_B, 1)ᵀ, and u ← u − V_Bᵀ r. The Gram matrices of all blocks of
-        a chunk come from one stacked product (they do not depend on w); then each block costs
-        three BLAS calls on views of the buffer. The intercept is the last entry of w, its
-        column of ones stored in the buffer only. Returns the final W and Σ_k ½ r_k² (each
-        step's loss at its own iterate).
+        With c_k = η_k s_k, a chunk of rows is gathered once into a buffer whose row k is
+        v_k = √c_k (z_k, 1), and ỹ_k = √c_k y_k. Scaling the system of :meth:`plain_sgd_run`
+        by C^½ (ρ_k = √c_k r_k) makes it symmetric: (I + L) ρ = V_B w − ỹ_B, with L the
+        strict lower triangle of V_B V_Bᵀ = C^½ (Z_B, 1)(Z_B, 1)ᵀ C^½, and w ← w − V_Bᵀ ρ.
+        The Gram matrices of all blocks of a chunk come from one stacked product (they do
+        not depend on w); then each block costs three BLAS calls on views of the buffer. The
+        intercept is the last entry of w, its column of ones stored (scaled) in the buffer
+        only. Returns the final W and Σ_k ½ s_k r_k² = Σ_k ½ ρ_k² / η_k, each step's loss at
+        its own iterate.
         """
         Z, Y = self.Z, self.Y
         n_data = Z.shape[1]
         q = n_data + int(self.ones_column)
-        root = math.sqrt(c)
-        u = np.array(W, dtype=np.float64) / root  # (q,), updated in place by dgemv
+        w = np.array(W, dtype=np.float64)  # (q,), updated in place by dgemv
+        # one rate and no weights (the common case): scalars instead of per-row vectors
+        uniform = self.sample_weight is None and (rows.size == 0 or bool(np.all(rates == rates[0])))
+        roots = np.sqrt(coefficients)
         gather = rows.size > 0 and not (
             rows[-1] - rows[0] == rows.size - 1 and bool(np.all(np.diff(rows) == 1))
         )
         size = min(_CHUNK, rows.size)
         gathered = np.empty((size if gather else 0, n_data))  # np.take: fastest contiguous
         design = np.empty((size, q))
-        design[:, n_data:] = root  # the column of ones, scaled
+        if uniform and rows.size:
+            design[:, n_data:] = roots[0]  # the column of ones, scaled
         grams = np.empty((size // _BLOCK, _BLOCK, _BLOCK))
         residuals = np.empty(size)
         squares = 0.0
         for chunk_start in range(0, rows.size, _CHUNK):
             chunk_rows = rows[chunk_start : chunk_start + _CHUNK]
             m = chunk_rows.size
+            root: Any = roots[0] if uniform else roots[chunk_start : chunk_start + m, None]
             R = residuals[:m]
             if gather:  # rows come from a permutation: always in range, so mode="clip"
                 source = np.take(Z, chunk_rows, axis=0, out=gathered[:m], mode="clip")
@@ -331,9 +337,11 @@ class LeastSquaresObjective:
                 first = int(chunk_rows[0])
                 source = Z[first : first + m]
                 R[:] = Y[first : first + m]
-            np.negative(R, out=R)  # r₀ = V_B u − y_B accumulates onto −y_B
+            R *= -(root if uniform else root[:, 0])  # ρ = V_B w − ỹ_B accumulates onto −ỹ_B
             V = design[:m]
             np.multiply(source, root, out=V[:, :n_data])
+            if self.ones_column and not uniform:
+                V[:, n_data] = root[:, 0]
             full = m // _BLOCK * _BLOCK
             blocks = V[:full].reshape(-1, _BLOCK, q)
             G = np.matmul(blocks, blocks.transpose(0, 2, 1), out=grams[: full // _BLOCK])
@@ -346,13 +354,16 @@ class LeastSquaresObjective:
                 views.append((rest.T, R[full:], rest @ rest.T))
             # Positional arguments: f2py parses keywords at about twice the cost of the call.
             # dgemv(alpha, a, x, beta, y, offx, incx, offy, incy, trans, overwrite_y) and
-            # dtrsv(a, x, incx, offx, lower, trans, diag, overwrite_x), in place on r and u.
-            for VT, r, gram in views:  # VT: (q, B) Fortran-ordered; r: a view of R
-                dgemv(1.0, VT, u, 1.0, r, 0, 1, 0, 1, 1, 1)  # r ← V_B u − y_B
-                dtrsv(gram, r, 1, 0, 1, 0, 1, 1)  # (I + L) r = r₀, unit lower
-                dgemv(-1.0, VT, r, 1.0, u, 0, 1, 0, 1, 0, 1)  # u ← u − V_Bᵀ r
-            squares += float(R @ R)
-        return u * root, 0.5 * squares
+            # dtrsv(a, x, incx, offx, lower, trans, diag, overwrite_x), in place on ρ and w.
+            for VT, rho, gram in views:  # VT: (q, B) Fortran-ordered; rho: a view of R
+                dgemv(1.0, VT, w, 1.0, rho, 0, 1, 0, 1, 1, 1)  # ρ ← V_B w − ỹ_B
+                dtrsv(gram, rho, 1, 0, 1, 0, 1, 1)  # (I + L) ρ = ρ₀, unit lower
+                dgemv(-1.0, VT, rho, 1.0, w, 0, 1, 0, 1, 0, 1)  # w ← w − V_Bᵀ ρ
+            if uniform:
+                squares += float(R @ R) / float(rates[0])
+            else:
+                squares += float(np.dot(R * R, 1.0 / rates[chunk_start : chunk_start + m]))
+        return w, 0.5 * squares
 
 
 # --- standardization ----------------------------------------------------------------------
