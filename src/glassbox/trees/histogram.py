@@ -93,15 +93,20 @@ def build_histograms(
     ``hessian=None`` means the Hessian is the sample weight (squared error): its histogram is
     the count histogram, and one bincount is saved. ``weight=None`` means unit weights.
     """
-    if rows is not None:
-        gradient = gradient[rows]
-        hessian = None if hessian is None else hessian[rows]
-        weight = None if weight is None else weight[rows]
-    sums = _block_sums(keys, n_slots, rows, gradient, hessian, weight, None)
-    return Histograms(sums)
+    g, h, w = _node_values(rows, gradient, hessian, weight)
+    return Histograms(_sums_from_keys(keys, n_slots, rows, g, h, w, None))
 
 
-def _block_sums(
+def _node_values(
+    rows: np.ndarray | None, g: np.ndarray, h: np.ndarray | None, w: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The gradients, Hessians and weights of the samples ``rows`` (all when ``None``)."""
+    if rows is None:
+        return g, h, w
+    return g[rows], None if h is None else h[rows], None if w is None else w[rows]
+
+
+def _sums_from_keys(
     keys: np.ndarray,
     n_slots: int,
     rows: np.ndarray | None,
@@ -161,10 +166,7 @@ class HistogramBuilder:
         n_rows = len(gradient) if rows is None else len(rows)
         if rows is not None and n_rows < self.by_feature_from:
             return build_histograms(self.keys, self.n_slots, rows, gradient, hessian, self.weight)
-        g, h, w = gradient, hessian, self.weight
-        if rows is not None:
-            g, w = gradient[rows], None if w is None else w[rows]
-            h = None if hessian is None else hessian[rows]
+        g, h, w = _node_values(rows, gradient, hessian, self.weight)
         slots = self.slots if rows is None else self.slots.take(rows, axis=1)
         counts = self._root_counts if rows is None else None
         n_features, n_slots = slots.shape[0], self.n_slots
