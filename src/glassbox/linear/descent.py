@@ -60,7 +60,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy.linalg.blas import dgemv, dsyrk, dtrsv
+from scipy.linalg.blas import daxpy, dgemv, dsyrk, dtrsv
 from scipy.linalg.lapack import dtrtrs
 
 from glassbox.optim.conjugate import conjugate_gradient
@@ -212,8 +212,9 @@ class LeastSquaresObjective:
             if self.sample_weight is None
             else (learning_rates * self.sample_weight[rows])
         )
-        if control is None and average_mask is None and W.ndim == 1:
-            W, loss_sum = self._plain_run(W, rows, learning_rates, coefficients)
+        if average_mask is None and W.ndim == 1:
+            fast_control = None if control is None else (control[0][0], control[1][0])
+            W, loss_sum = self._plain_run(W, rows, learning_rates, coefficients, fast_control)
             if with_loss:
                 return (W,), (np.zeros_like(W),), loss_sum
             return (W,), (np.zeros_like(W),)
@@ -293,24 +294,36 @@ class LeastSquaresObjective:
         return (W,), (iterate_sum,)
 
     def _plain_run(
-        self, W: np.ndarray, rows: np.ndarray, rates: np.ndarray, coefficients: np.ndarray
+        self,
+        W: np.ndarray,
+        rows: np.ndarray,
+        rates: np.ndarray,
+        coefficients: np.ndarray,
+        control: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, float]:
-        """:meth:`plain_sgd_run`'s hot path, one target, plain steps, as batched level-3 BLAS.
+        """:meth:`plain_sgd_run`'s hot path for one target without averaging, as batched
+        level-3 BLAS.
 
         With c_k = η_k s_k, a chunk of rows is gathered once into a buffer whose row k is
         v_k = √c_k (z_k, 1), and ỹ_k = √c_k y_k. Scaling the system of :meth:`plain_sgd_run`
         by C^½ (ρ_k = √c_k r_k) makes it symmetric: (I + L) ρ = V_B w − ỹ_B, with L the
         strict lower triangle of V_B V_Bᵀ = C^½ (Z_B, 1)(Z_B, 1)ᵀ C^½, and w ← w − V_Bᵀ ρ.
-        The Gram matrices of all blocks of a chunk come from one stacked product (they do
-        not depend on w); then each block costs three BLAS calls on views of the buffer. The
-        intercept is the last entry of w, its column of ones stored (scaled) in the buffer
-        only. Returns the final W and Σ_k ½ s_k r_k² = Σ_k ½ ρ_k² / η_k, each step's loss at
-        its own iterate.
+        Under SVRG (``control`` = (w̃, ∇F(w̃))) the unknown is d = w − w̃ and the right-hand
+        side V_B d − √c ∘ e ∘ (Z_B, 1)∇F(w̃) (e_k the rates of the block's earlier steps);
+        after the block d ← d − V_Bᵀ ρ − (Σ_B η) ∇F(w̃). The Gram matrices of all blocks of a
+        chunk come from one stacked product (they do not depend on w); then each block costs
+        three BLAS calls on views of the buffer (four under SVRG). The intercept is the last
+        entry of w, its column of ones stored (scaled) in the buffer only. Returns the final W
+        and Σ_k ½ s_k r_k² = Σ_k ½ ρ_k² / η_k, each plain step's loss at its own iterate
+        (0 under SVRG).
         """
         Z, Y = self.Z, self.Y
         n_data = Z.shape[1]
         q = n_data + int(self.ones_column)
-        w = np.array(W, dtype=np.float64)  # (q,), updated in place by dgemv
+        snapshot, drift = control if control is not None else (None, None)
+        w = np.array(W, dtype=np.float64)  # (q,): w, or d = w − w̃; updated in place
+        if snapshot is not None:
+            w -= snapshot
         # one rate and no weights (the common case): scalars instead of per-row vectors
         uniform = self.sample_weight is None and (rows.size == 0 or bool(np.all(rates == rates[0])))
         roots = np.sqrt(coefficients)
@@ -328,21 +341,34 @@ class LeastSquaresObjective:
         for chunk_start in range(0, rows.size, _CHUNK):
             chunk_rows = rows[chunk_start : chunk_start + _CHUNK]
             m = chunk_rows.size
+            full = m // _BLOCK * _BLOCK
             root: Any = roots[0] if uniform else roots[chunk_start : chunk_start + m, None]
             R = residuals[:m]
             if gather:  # rows come from a permutation: always in range, so mode="clip"
                 source = np.take(Z, chunk_rows, axis=0, out=gathered[:m], mode="clip")
-                np.take(Y, chunk_rows, out=R, mode="clip")
             else:
                 first = int(chunk_rows[0])
                 source = Z[first : first + m]
-                R[:] = Y[first : first + m]
+            chunk_rates = rates[chunk_start : chunk_start + m]
+            if drift is None:
+                if gather:
+                    np.take(Y, chunk_rows, out=R, mode="clip")
+                else:
+                    R[:] = Y[first : first + m]
+            else:  # R = e ∘ (Z_C, 1)∇F(w̃), e_k the earlier rates of k's block
+                np.matmul(source, drift[:n_data], out=R)
+                if self.ones_column:
+                    R += drift[n_data]
+                before = np.empty(m)
+                ranked = chunk_rates[:full].reshape(-1, _BLOCK)
+                before[:full] = (np.cumsum(ranked, axis=1) - ranked).ravel()
+                before[full:] = np.cumsum(chunk_rates[full:]) - chunk_rates[full:]
+                R *= before
             R *= -(root if uniform else root[:, 0])  # ρ = V_B w − ỹ_B accumulates onto −ỹ_B
             V = design[:m]
             np.multiply(source, root, out=V[:, :n_data])
             if self.ones_column and not uniform:
                 V[:, n_data] = root[:, 0]
-            full = m // _BLOCK * _BLOCK
             blocks = V[:full].reshape(-1, _BLOCK, q)
             G = np.matmul(blocks, blocks.transpose(0, 2, 1), out=grams[: full // _BLOCK])
             # G is symmetric, so its transpose is itself, Fortran-ordered: no copy for dtrsv
@@ -355,14 +381,24 @@ class LeastSquaresObjective:
             # Positional arguments: f2py parses keywords at about twice the cost of the call.
             # dgemv(alpha, a, x, beta, y, offx, incx, offy, incy, trans, overwrite_y) and
             # dtrsv(a, x, incx, offx, lower, trans, diag, overwrite_x), in place on ρ and w.
-            for VT, rho, gram in views:  # VT: (q, B) Fortran-ordered; rho: a view of R
-                dgemv(1.0, VT, w, 1.0, rho, 0, 1, 0, 1, 1, 1)  # ρ ← V_B w − ỹ_B
-                dtrsv(gram, rho, 1, 0, 1, 0, 1, 1)  # (I + L) ρ = ρ₀, unit lower
-                dgemv(-1.0, VT, rho, 1.0, w, 0, 1, 0, 1, 0, 1)  # w ← w − V_Bᵀ ρ
-            if uniform:
-                squares += float(R @ R) / float(rates[0])
+            if drift is None:
+                for VT, rho, gram in views:  # VT: (q, B) Fortran-ordered; rho: a view of R
+                    dgemv(1.0, VT, w, 1.0, rho, 0, 1, 0, 1, 1, 1)  # ρ ← V_B w − ỹ_B
+                    dtrsv(gram, rho, 1, 0, 1, 0, 1, 1)  # (I + L) ρ = ρ₀, unit lower
+                    dgemv(-1.0, VT, rho, 1.0, w, 0, 1, 0, 1, 0, 1)  # w ← w − V_Bᵀ ρ
+                if uniform:
+                    squares += float(R @ R) / float(rates[0])
+                else:
+                    squares += float(np.dot(R * R, 1.0 / chunk_rates))
             else:
-                squares += float(np.dot(R * R, 1.0 / rates[chunk_start : chunk_start + m]))
+                block_rates = np.add.reduceat(chunk_rates, np.arange(0, m, _BLOCK)).tolist()
+                for (VT, rho, gram), rate_sum in zip(views, block_rates):
+                    dgemv(1.0, VT, w, 1.0, rho, 0, 1, 0, 1, 1, 1)
+                    dtrsv(gram, rho, 1, 0, 1, 0, 1, 1)
+                    dgemv(-1.0, VT, rho, 1.0, w, 0, 1, 0, 1, 0, 1)
+                    daxpy(drift, w, q, -rate_sum)  # d ← d − (Σ_B η) ∇F(w̃)
+        if snapshot is not None:
+            w += snapshot
         return w, 0.5 * squares
 
 

@@ -90,9 +90,15 @@ def find_thresholds(
     if sample_weight is not None:
         keep &= sample_weight != 0
     values = column[keep]
-    order = np.argsort(values, kind="stable")
-    values = values[order]
-    distinct = np.unique(values)
+    if sample_weight is None:
+        values = np.sort(values)
+    else:
+        order = np.argsort(values, kind="stable")
+        values = values[order]
+    # the distinct values of the sorted column, without sorting it again
+    distinct = (
+        values[np.concatenate([[True], values[1:] != values[:-1]])] if values.size else values
+    )
     if len(distinct) <= 1:
         return np.empty(0)
     if len(distinct) <= max_bins:

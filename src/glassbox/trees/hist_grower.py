@@ -132,7 +132,9 @@ def grow_tree(
         if split is None:  # pushed only with a split; narrows the type
             continue
         rows = np.arange(n_samples) if parent.rows is None else parent.rows
-        column = codes[:, split.feature] if parent.rows is None else codes[rows, split.feature]
+        column = codes[:, split.feature]  # contiguous: the codes are Fortran-ordered
+        if parent.rows is not None:
+            column = column.take(rows)
         goes_left = column <= split.bin
         if split.missing_left:
             goes_left |= column == bins.missing_bin
