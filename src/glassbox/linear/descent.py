@@ -326,7 +326,7 @@ class LeastSquaresObjective:
             w -= snapshot
         # one rate and no weights (the common case): scalars instead of per-row vectors
         uniform = self.sample_weight is None and (rows.size == 0 or bool(np.all(rates == rates[0])))
-        roots = np.sqrt(coefficients)
+        roots = np.sqrt(coefficients[:1] if uniform else coefficients)
         gather = rows.size > 0 and not (
             rows[-1] - rows[0] == rows.size - 1 and bool(np.all(np.diff(rows) == 1))
         )
