@@ -202,7 +202,10 @@ class LeastSquaresObjective:
         system, and w_B = w₀ − Σ_k c_k r_k z_k − e_B ∇F(w̃). Returns the final w and
         Σ_k mask_k w_k (the sum of the iterates that enter a Polyak average), and with
         ``with_loss`` (plain steps only) Σ_k ½ s_k r_k², each step's loss at its own
-        iterate: the r_k the triangular solve gives are exactly those residuals.
+        iterate: the r_k the triangular solve gives are exactly those residuals. One target
+        without averaging (the usual case) runs :meth:`_plain_run`, the same recurrence with
+        each chunk's Gram matrices batched; the loop below serves averaging and several
+        targets.
         """
         (W,) = params
         W = np.array(W, dtype=np.float64, order="C")
