@@ -197,6 +197,14 @@ def test_plain_sgd_kernel_equals_a_python_loop_over_rows(ones_column, shuffled, 
     np.testing.assert_array_equal(start, before)  # the start is not written to
 
 
+@pytest.mark.parametrize("bad", [[0, 5, 40], [-1, 2]])
+def test_plain_sgd_run_rejects_rows_out_of_range(bad):
+    X, y = make_data(12, n=40, p=3)
+    objective = LeastSquaresObjective(X, y, None, ones_column=True)
+    with pytest.raises(ValueError, match="rows must index the 40 samples"):
+        objective.plain_sgd_run((np.zeros(4),), np.array(bad), np.full(len(bad), 0.01), None, None)
+
+
 def test_per_sample_sgd_matches_scikit_learn_sgdregressor():
     """One unshuffled epoch of invscaling SGD on raw data is exactly sklearn's recurrence."""
     from sklearn.linear_model import SGDRegressor

@@ -210,6 +210,13 @@ class LeastSquaresObjective:
         (W,) = params
         W = np.array(W, dtype=np.float64, order="C")
         Z, Y, ones = self.Z, self.Y, self.ones_column
+        rows = np.asarray(rows)
+        if rows.size and (rows.min() < 0 or rows.max() >= self.n_samples):
+            # the kernels gather with mode="clip", which would not notice
+            raise ValueError(
+                f"rows must index the {self.n_samples} samples (0 to {self.n_samples - 1}); "
+                f"got {int(rows.min())} to {int(rows.max())}."
+            )
         coefficients = (
             learning_rates
             if self.sample_weight is None
@@ -347,7 +354,7 @@ class LeastSquaresObjective:
             full = m // _BLOCK * _BLOCK
             root: Any = roots[0] if uniform else roots[chunk_start : chunk_start + m, None]
             R = residuals[:m]
-            if gather:  # rows come from a permutation: always in range, so mode="clip"
+            if gather:  # rows were checked in range by plain_sgd_run, so mode="clip"
                 source = np.take(Z, chunk_rows, axis=0, out=gathered[:m], mode="clip")
             else:
                 first = int(chunk_rows[0])
