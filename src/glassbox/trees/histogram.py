@@ -150,12 +150,10 @@ class HistogramBuilder:
         self, codes: np.ndarray, missing_bin: int, n_slots: int, weight: np.ndarray | None
     ) -> None:
         self.keys = bin_keys(codes, missing_bin, n_slots)
-        n_features = self.keys.shape[1]
-        # slots by feature, (n_features, n_samples): one bincount per feature on big nodes,
-        # with the node's g, h, w as they are (no copy repeated once per feature)
-        self.slots = np.ascontiguousarray(
-            (self.keys - np.arange(n_features, dtype=np.intp) * n_slots).T
-        )
+        # slots by feature, (n_features, n_samples) uint8 (n_slots <= 256): one bincount per
+        # feature on big nodes, with the node's g, h, w as they are (no copy per feature)
+        slots = np.where(codes == missing_bin, n_slots - 1, codes).astype(np.uint8)
+        self.slots = np.ascontiguousarray(slots.T)
         self.n_slots, self.weight = n_slots, weight
         self._root_counts: np.ndarray | None = None
 
@@ -171,7 +169,8 @@ class HistogramBuilder:
         counts = self._root_counts if rows is None else None
         n_features, n_slots = slots.shape[0], self.n_slots
         sums = np.empty((3, n_features, n_slots))
-        for j, feature_slots in enumerate(slots):
+        for j, small_slots in enumerate(slots):
+            feature_slots = small_slots.astype(np.intp)  # cast once, not once per bincount
             sums[0, j] = np.bincount(feature_slots, weights=g, minlength=n_slots)
             if counts is None:
                 sums[2, j] = np.bincount(feature_slots, weights=w, minlength=n_slots)
