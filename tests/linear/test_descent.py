@@ -158,11 +158,13 @@ def test_blocked_sgd_kernel_equals_step_by_step_sgd(variance_reduction, average)
 @pytest.mark.parametrize("ones_column", [True, False])
 @pytest.mark.parametrize("shuffled", [True, False])
 @pytest.mark.parametrize("steps", ["constant", "decaying, weighted", "svrg, weighted"])
-def test_plain_sgd_kernel_equals_a_python_loop_over_rows(ones_column, shuffled, steps):
+@pytest.mark.parametrize("averaged", [False, True])
+def test_plain_sgd_kernel_equals_a_python_loop_over_rows(ones_column, shuffled, steps, averaged):
     """The batched hot path (stacked Grams, one buffer per chunk) is the per-row recurrence
     w ← w − η_k s_k z_k(z_kᵀw − y_k), across chunk boundaries and a last, short block, with
     a constant rate or a decaying one and sample weights (zeros among them); under SVRG
-    w ← w − η_k (s_k z_k z_kᵀ(w − w̃) + μ) for a snapshot w̃ and its full gradient μ."""
+    w ← w − η_k (s_k z_k z_kᵀ(w − w̃) + μ) for a snapshot w̃ and its full gradient μ; and
+    the sum of the iterates after the steps a Polyak mask selects."""
     from glassbox.linear import descent
 
     n = 2 * descent._CHUNK + descent._BLOCK // 2 + 3  # two full chunks and a ragged rest
@@ -179,19 +181,24 @@ def test_plain_sgd_kernel_equals_a_python_loop_over_rows(ones_column, shuffled, 
     before = start.copy()
     svrg = steps.startswith("svrg")
     snapshot, mu = rng.standard_normal((2, start.size)) * (0.1 if svrg else 0.0)
-    w, loss_sum = start.copy(), 0.0
+    mask = (rng.random(n) < 0.7).astype(float) if averaged else None
+    w, loss_sum, iterate_sum = start.copy(), 0.0, np.zeros_like(start)
     for k, i in enumerate(rows):  # the recurrence, one row at a time
         z = np.append(X[i], 1.0) if ones_column else X[i]
         s = 1.0 if weights is None else weights[i]
         if svrg:
             w = w - rates[k] * (s * z * (z @ (w - snapshot)) + mu)
-            continue
-        r = z @ w - y[i]
-        loss_sum += 0.5 * s * r * r
-        w = w - rates[k] * s * r * z
+        else:
+            r = z @ w - y[i]
+            loss_sum += 0.5 * s * r * r
+            w = w - rates[k] * s * r * z
+        if mask is not None:
+            iterate_sum += mask[k] * w
     control = ((snapshot,), (mu,)) if svrg else None
-    result = objective.plain_sgd_run((start,), rows, rates, control, None, with_loss=not svrg)
+    result = objective.plain_sgd_run((start,), rows, rates, control, mask, with_loss=not svrg)
     np.testing.assert_allclose(result[0][0], w, rtol=1e-11, atol=1e-12)
+    if mask is not None:
+        np.testing.assert_allclose(result[1][0], iterate_sum, rtol=1e-11, atol=1e-10)
     if not svrg:
         assert result[2] == pytest.approx(loss_sum, rel=1e-11)
     np.testing.assert_array_equal(start, before)  # the start is not written to

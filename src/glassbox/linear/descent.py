@@ -203,9 +203,8 @@ class LeastSquaresObjective:
         Σ_k mask_k w_k (the sum of the iterates that enter a Polyak average), and with
         ``with_loss`` (plain steps only) Σ_k ½ s_k r_k², each step's loss at its own
         iterate: the r_k the triangular solve gives are exactly those residuals. One target
-        without averaging (the usual case) runs :meth:`_plain_run`, the same recurrence with
-        each chunk's Gram matrices batched; the loop below serves averaging and several
-        targets.
+        (the usual case) runs :meth:`_plain_run`, the same recurrence with each chunk's Gram
+        matrices batched; the loop below serves several targets.
         """
         (W,) = params
         W = np.array(W, dtype=np.float64, order="C")
@@ -222,12 +221,14 @@ class LeastSquaresObjective:
             if self.sample_weight is None
             else (learning_rates * self.sample_weight[rows])
         )
-        if average_mask is None and W.ndim == 1:
+        if W.ndim == 1:
             fast_control = None if control is None else (control[0][0], control[1][0])
-            W, loss_sum = self._plain_run(W, rows, learning_rates, coefficients, fast_control)
+            W, loss_sum, sums = self._plain_run(
+                W, rows, learning_rates, coefficients, fast_control, average_mask
+            )
             if with_loss:
-                return (W,), (np.zeros_like(W),), loss_sum
-            return (W,), (np.zeros_like(W),)
+                return (W,), (sums,), loss_sum
+            return (W,), (sums,)
         uniform = bool(np.all(coefficients == coefficients[0]))
         loss_sum = 0.0
         snapshot = drift = None
@@ -310,9 +311,9 @@ class LeastSquaresObjective:
         rates: np.ndarray,
         coefficients: np.ndarray,
         control: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> tuple[np.ndarray, float]:
-        """:meth:`plain_sgd_run`'s hot path for one target without averaging, as batched
-        level-3 BLAS.
+        average_mask: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, float, np.ndarray]:
+        """:meth:`plain_sgd_run`'s hot path for one target, as batched level-3 BLAS.
 
         With c_k = η_k s_k, a chunk of rows is gathered once into a buffer whose row k is
         v_k = √c_k (z_k, 1), and ỹ_k = √c_k y_k. Scaling the system of :meth:`plain_sgd_run`
@@ -322,10 +323,12 @@ class LeastSquaresObjective:
         side V_B d − √c ∘ e ∘ (Z_B, 1)∇F(w̃) (e_k the rates of the block's earlier steps);
         after the block d ← d − V_Bᵀ ρ − (Σ_B η) ∇F(w̃). The Gram matrices of all blocks of a
         chunk come from one stacked product (they do not depend on w); then each block costs
-        three BLAS calls on views of the buffer (four under SVRG). The intercept is the last
-        entry of w, its column of ones stored (scaled) in the buffer only. Returns the final W
-        and Σ_k ½ s_k r_k² = Σ_k ½ ρ_k² / η_k, each plain step's loss at its own iterate
-        (0 under SVRG).
+        three BLAS calls on views of the buffer (four under SVRG). With an ``average_mask``
+        the iterates after the masked steps of a block add up to (Σ_B mask) w₀ − V_Bᵀ(a ∘ ρ)
+        (− (a · η) ∇F(w̃) under SVRG), a_j = Σ_{k≥j} mask_k: two calls more. The intercept is
+        the last entry of w, its column of ones stored (scaled) in the buffer only. Returns
+        the final W, Σ_k ½ s_k r_k² = Σ_k ½ ρ_k² / η_k (each plain step's loss at its own
+        iterate; 0 under SVRG) and the sum of the masked iterates (zeros without a mask).
         """
         Z, Y = self.Z, self.Y
         n_data = Z.shape[1]
@@ -334,6 +337,7 @@ class LeastSquaresObjective:
         w = np.array(W, dtype=np.float64)  # (q,): w, or d = w − w̃; updated in place
         if snapshot is not None:
             w -= snapshot
+        iterate_sum = np.zeros(q)  # Σ mask_k (iterate after step k), of d under SVRG
         # one rate and no weights (the common case): scalars instead of per-row vectors
         uniform = self.sample_weight is None and (rows.size == 0 or bool(np.all(rates == rates[0])))
         roots = np.sqrt(coefficients[:1] if uniform else coefficients)
@@ -391,7 +395,7 @@ class LeastSquaresObjective:
             # Positional arguments: f2py parses keywords at about twice the cost of the call.
             # dgemv(alpha, a, x, beta, y, offx, incx, offy, incy, trans, overwrite_y) and
             # dtrsv(a, x, incx, offx, lower, trans, diag, overwrite_x), in place on ρ and w.
-            if drift is None:
+            if drift is None and average_mask is None:
                 for VT, rho, gram in views:  # VT: (q, B) Fortran-ordered; rho: a view of R
                     dgemv(1.0, VT, w, 1.0, rho, 0, 1, 0, 1, 1, 1)  # ρ ← V_B w − ỹ_B
                     dtrsv(gram, rho, 1, 0, 1, 0, 1, 1)  # (I + L) ρ = ρ₀, unit lower
@@ -401,15 +405,56 @@ class LeastSquaresObjective:
                 else:
                     squares += float(np.dot(R * R, 1.0 / chunk_rates))
             else:
-                block_rates = np.add.reduceat(chunk_rates, np.arange(0, m, _BLOCK)).tolist()
-                for (VT, rho, gram), rate_sum in zip(views, block_rates):
-                    dgemv(1.0, VT, w, 1.0, rho, 0, 1, 0, 1, 1, 1)
-                    dtrsv(gram, rho, 1, 0, 1, 0, 1, 1)
-                    dgemv(-1.0, VT, rho, 1.0, w, 0, 1, 0, 1, 0, 1)
-                    daxpy(drift, w, q, -rate_sum)  # d ← d − (Σ_B η) ∇F(w̃)
+                self._run_blocks(
+                    views, w, iterate_sum, drift, chunk_rates, average_mask, chunk_start
+                )
+                if drift is None:
+                    squares += float(np.dot(R * R, 1.0 / chunk_rates))
         if snapshot is not None:
             w += snapshot
-        return w, 0.5 * squares
+            if average_mask is not None:
+                iterate_sum += float(average_mask.sum()) * snapshot
+        return w, 0.5 * squares, iterate_sum
+
+    @staticmethod
+    def _run_blocks(
+        views: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+        w: np.ndarray,
+        iterate_sum: np.ndarray,
+        drift: np.ndarray | None,
+        rates: np.ndarray,
+        average_mask: np.ndarray | None,
+        chunk_start: int,
+    ) -> None:
+        """One chunk of :meth:`_plain_run` with SVRG's drift and/or a Polyak mask (the plain
+        loop is inlined there); ``w`` and ``iterate_sum`` are updated in place."""
+        q, m = w.size, rates.size
+        starts = np.arange(0, m, _BLOCK)
+        rate_sums = np.add.reduceat(rates, starts).tolist()
+        mask_sums = after_rates = None
+        afters: list[np.ndarray] = []
+        if average_mask is not None:
+            mask = np.asarray(average_mask[chunk_start : chunk_start + m], dtype=np.float64)
+            after = np.empty(m)  # a_j = Σ_{k≥j} mask_k within each block
+            full = m // _BLOCK * _BLOCK
+            blocks = mask[:full].reshape(-1, _BLOCK)[:, ::-1]
+            after[:full] = np.cumsum(blocks, axis=1)[:, ::-1].ravel()
+            after[full:] = np.cumsum(mask[full:][::-1])[::-1]
+            mask_sums = np.add.reduceat(mask, starts).tolist()
+            after_rates = np.add.reduceat(after * rates, starts).tolist()
+            afters = [after[k : k + _BLOCK] for k in starts.tolist()]
+        for b, (VT, rho, gram) in enumerate(views):
+            if mask_sums is not None:
+                daxpy(w, iterate_sum, q, mask_sums[b])  # + (Σ_B mask) w₀
+            dgemv(1.0, VT, w, 1.0, rho, 0, 1, 0, 1, 1, 1)
+            dtrsv(gram, rho, 1, 0, 1, 0, 1, 1)
+            if after_rates is not None:
+                dgemv(-1.0, VT, afters[b] * rho, 1.0, iterate_sum, 0, 1, 0, 1, 0, 1)
+                if drift is not None:
+                    daxpy(drift, iterate_sum, q, -after_rates[b])
+            dgemv(-1.0, VT, rho, 1.0, w, 0, 1, 0, 1, 0, 1)
+            if drift is not None:
+                daxpy(drift, w, q, -rate_sums[b])  # d ← d − (Σ_B η) ∇F(w̃)
 
 
 # --- standardization ----------------------------------------------------------------------
