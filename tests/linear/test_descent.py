@@ -212,6 +212,35 @@ def test_plain_sgd_run_rejects_rows_out_of_range(bad):
         objective.plain_sgd_run((np.zeros(4),), np.array(bad), np.full(len(bad), 0.01), None, None)
 
 
+@pytest.mark.parametrize("variance_reduction", [None, "svrg"])
+@pytest.mark.parametrize("average", [False, True])
+def test_several_targets_follow_the_same_recurrence_as_each_target_alone(
+    variance_reduction, average
+):
+    """The block loop for W of shape (q, k) against the one-target batched kernel: the
+    targets' recurrences do not interact, so each column is its own one-target run."""
+    X, y = make_data(13, n=700, p=4, noise=0.5, n_targets=2)
+    weights = np.random.default_rng(13).uniform(0.5, 2.0, len(X))
+    common = dict(
+        method="sgd",
+        optimizer="sgd",
+        learning_rate=InvScaling(0.02, 0.3),
+        random_state=5,
+        max_epochs=3,
+        tol=0.0,
+        stopping="gradient",
+        variance_reduction=variance_reduction,
+        average=average,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        both = fit_descent(X, y, weights, **common)
+        alone = [fit_descent(X, y[:, j], weights, **common) for j in range(2)]
+    for j, one in enumerate(alone):
+        np.testing.assert_allclose(both.coef[j], one.coef, rtol=1e-10)
+        assert both.intercept[j] == pytest.approx(one.intercept, rel=1e-10)
+
+
 def test_per_sample_sgd_matches_scikit_learn_sgdregressor():
     """One unshuffled epoch of invscaling SGD on raw data is exactly sklearn's recurrence."""
     from sklearn.linear_model import SGDRegressor

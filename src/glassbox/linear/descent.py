@@ -105,6 +105,13 @@ _EPOCH_DECAY = 4.0
 # --- the objective ------------------------------------------------------------------------
 
 
+def _consecutive(rows: np.ndarray) -> bool:
+    """Whether ``rows`` are k, k+1, ..., k+m-1 (read as a slice, no gather); False if empty."""
+    return (
+        rows.size > 0 and rows[-1] - rows[0] == rows.size - 1 and bool(np.all(np.diff(rows) == 1))
+    )
+
+
 class LeastSquaresObjective:
     """Eq. (1) on a prepared design Z (n, q) and target Y (n,) or (n, k); params = (W,).
 
@@ -229,6 +236,7 @@ class LeastSquaresObjective:
             if with_loss:
                 return (W,), (sums,), loss_sum
             return (W,), (sums,)
+        # several targets (W of shape (q, k)): the block loop below, one dtrtrs per block
         uniform = bool(np.all(coefficients == coefficients[0]))
         loss_sum = 0.0
         snapshot = drift = None
@@ -237,11 +245,7 @@ class LeastSquaresObjective:
         iterate_sum = np.zeros_like(W) if average_mask is not None else None
         # views into W: the slopes and, with an implicit column of ones, the intercept row
         body, last = (W[:-1], W[-1:]) if ones else (W, None)
-        contiguous = (
-            rows.size > 0
-            and rows[-1] - rows[0] == rows.size - 1
-            and bool(np.all(np.diff(rows) == 1))
-        )
+        contiguous = _consecutive(rows)
         buffer = np.empty((min(_CHUNK, rows.size), Z.shape[1]))
         for chunk_start in range(0, rows.size, _CHUNK):
             chunk_rows = rows[chunk_start : chunk_start + _CHUNK]
@@ -276,17 +280,17 @@ class LeastSquaresObjective:
                     rates = learning_rates[position]
                     before = np.cumsum(rates) - rates  # e_k, rates of earlier steps in block
                     Zg = self._times(ZB, drift)
-                    r0 -= before[:, None] * Zg if r0.ndim == 2 else before * Zg
+                    r0 -= before[:, None] * Zg
                 r, _info = dtrtrs(G, r0, lower=1, unitdiag=1)
                 if with_loss and snapshot is None:
-                    squares = r * r if r.ndim == 1 else np.einsum("ij,ij->i", r, r)
+                    squares = np.einsum("ij,ij->i", r, r)
                     if self.sample_weight is not None:
                         squares = squares * self.sample_weight[chunk_rows[start : start + len(ZB)]]
                     loss_sum += 0.5 * float(squares.sum())
                 if uniform:
                     cr = float(c[0]) * r
                 else:
-                    cr = c * r if r.ndim == 1 else c[:, None] * r
+                    cr = c[:, None] * r
                 if iterate_sum is not None and average_mask is not None:
                     mask = average_mask[position]
                     after = np.cumsum(mask[::-1])[::-1]  # a_j = Σ_{k≥j} mask_k
@@ -341,9 +345,7 @@ class LeastSquaresObjective:
         # one rate and no weights (the common case): scalars instead of per-row vectors
         uniform = self.sample_weight is None and (rows.size == 0 or bool(np.all(rates == rates[0])))
         roots = np.sqrt(coefficients[:1] if uniform else coefficients)
-        gather = rows.size > 0 and not (
-            rows[-1] - rows[0] == rows.size - 1 and bool(np.all(np.diff(rows) == 1))
-        )
+        gather = rows.size > 0 and not _consecutive(rows)
         size = min(_CHUNK, rows.size)
         gathered = np.empty((size if gather else 0, n_data))  # np.take: fastest contiguous
         design = np.empty((size, q))
