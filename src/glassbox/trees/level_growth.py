@@ -82,10 +82,10 @@ def _candidate_features(
         if len(nodes) == n_active:
             slot_node, slot_starts, slot_members = node_of, starts, members
         else:  # only the nodes still short of candidates, their segments side by side
-            sizes = np.diff(np.append(starts, len(members)))[nodes]
-            slot_node = np.repeat(np.arange(len(nodes)), sizes)
-            slot_starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-            slot_members = members[np.repeat(need, np.diff(np.append(starts, len(members))))]
+            node_sizes = np.diff(np.append(starts, len(members)))
+            slot_node = np.repeat(np.arange(len(nodes)), node_sizes[nodes])
+            slot_starts = _segment_starts(node_sizes[nodes])
+            slot_members = members[np.repeat(need, node_sizes)]
         features = block[nodes].T.take(slot_node, axis=1)  # (width, M')
         values = X_flat.take(features * n_samples + slot_members)
         low = np.minimum.reduceat(values, slot_starts, axis=1)
