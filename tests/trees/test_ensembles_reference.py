@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn import datasets, ensemble
-from sklearn.model_selection import train_test_split
 
+import seed_averages
 from glassbox.trees import (
     GradientBoostingClassifier,
     GradientBoostingRegressor,
@@ -25,8 +25,6 @@ from glassbox.trees import (
     RandomForestRegressor,
 )
 from glassbox.trees.boosting_losses import get_loss, weighted_quantile
-
-SEEDS = range(5)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -42,18 +40,11 @@ def load(name: str):
 
 
 def mean_scores(ours_class, theirs_class, name: str, params: dict) -> tuple[float, float]:
-    """Test accuracy / R² averaged over 5 seeds: seed s splits the data and seeds both."""
+    """:func:`seed_averages.mean_scores` on a scikit-learn dataset, 30 % held out."""
     X, y = load(name)
-    stratify = name != "diabetes"
-    ours, theirs = [], []
-    for seed in SEEDS:
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=0.3, random_state=seed, stratify=y if stratify else None
-        )
-        kwargs = {**params, "random_state": seed}
-        ours.append(ours_class(**kwargs).fit(X_train, y_train).score(X_test, y_test))
-        theirs.append(theirs_class(**kwargs).fit(X_train, y_train).score(X_test, y_test))
-    return float(np.mean(ours)), float(np.mean(theirs))
+    return seed_averages.mean_scores(
+        ours_class, theirs_class, X, y, params, stratify=name != "diabetes", test_size=0.3
+    )
 
 
 # --- random forests -------------------------------------------------------------------------

@@ -17,14 +17,12 @@ from sklearn import datasets
 from sklearn.ensemble import HistGradientBoostingClassifier as SklearnClassifier
 from sklearn.ensemble import HistGradientBoostingRegressor as SklearnRegressor
 from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
-from sklearn.model_selection import train_test_split
 
 import glassbox
 from glassbox.trees import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from glassbox.trees.binning import bin_data, find_bins
 from glassbox.trees.histogram import HistogramBuilder, bin_keys, build_histograms
-
-SEEDS = range(5)
+from seed_averages import mean_scores
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -171,17 +169,6 @@ def test_one_tree_is_scikit_learns_tree():
 
 
 # --- accuracy against scikit-learn -----------------------------------------------------------
-
-
-def mean_scores(ours_class, theirs_class, X, y, params, stratify=True):
-    ours, theirs = [], []
-    for seed in SEEDS:
-        split = train_test_split(X, y, random_state=seed, stratify=y if stratify else None)
-        X_train, X_test, y_train, y_test = split
-        kwargs = {**params, "random_state": seed}
-        ours.append(ours_class(**kwargs).fit(X_train, y_train).score(X_test, y_test))
-        theirs.append(theirs_class(**kwargs).fit(X_train, y_train).score(X_test, y_test))
-    return float(np.mean(ours)), float(np.mean(theirs))
 
 
 @pytest.mark.parametrize(
