@@ -19,9 +19,9 @@ from sklearn.ensemble import HistGradientBoostingRegressor as SklearnRegressor
 from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
 
 import glassbox
-from glassbox.trees import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from glassbox.trees import HistGradientBoostingClassifier, HistGradientBoostingRegressor, histogram
 from glassbox.trees.binning import bin_data, find_bins
-from glassbox.trees.histogram import HistogramBuilder, bin_keys, build_histograms
+from glassbox.trees.histogram import HistogramBuilder, SplitFinder
 from seed_averages import mean_scores
 
 
@@ -80,44 +80,95 @@ def test_weighted_bins_equal_repeated_rows():
 # --- histograms, gain and leaf values against the equations ----------------------------------
 
 
-def test_histogram_subtraction_equals_counting_the_sibling():
-    rng = np.random.default_rng(0)
-    codes = np.asfortranarray(rng.integers(0, 10, (500, 3)).astype(np.uint8))
-    keys = bin_keys(codes, missing_bin=255, n_slots=11)
-    g, h = rng.standard_normal(500), rng.random(500)
-    rows = np.flatnonzero(codes[:, 1] <= 4)
-    others = np.flatnonzero(codes[:, 1] > 4)
-    parent = build_histograms(keys, 11, None, g, h, None)
-    child = build_histograms(keys, 11, rows, g, h, None)
-    sibling = build_histograms(keys, 11, others, g, h, None)
-    # Sums of the same numbers in another order: equal to rounding (1e-12 on sums of ~100).
-    np.testing.assert_allclose((parent - child).sums, sibling.sums, rtol=0, atol=1e-12)
-    # Eq. (1) directly for one feature and bin.
-    in_bin = codes[others, 2] == 3
-    np.testing.assert_allclose(sibling.sums[0, 2, 3], g[others][in_bin].sum(), atol=1e-12)
-    assert sibling.sums[2, 2, 3] == in_bin.sum()
+def eq1_histograms(codes, missing_bin, n_slots, rows, g, h, w):
+    """Eq. (1) written out: per feature, per slot, the sums over the node's samples in row
+    order (``np.add.at`` adds one sample after another)."""
+    rows = np.arange(len(g)) if rows is None else rows
+    w = np.ones(len(g)) if w is None else w
+    channels = [g, w] if h is None else [g, h, w]
+    sums = np.zeros((codes.shape[1], n_slots, len(channels)))
+    for j in range(codes.shape[1]):
+        slots = np.where(codes[rows, j] == missing_bin, n_slots - 1, codes[rows, j])
+        for c, values in enumerate(channels):
+            np.add.at(sums[j, :, c], slots, values[rows])
+    return sums
 
 
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("squared_error", [False, True])
-def test_histogram_builder_counts_every_node_as_one_bincount_does(weighted, squared_error):
-    """Feature by feature on big nodes, the root's counts kept from the first tree: the same
-    sums, added in the same order, as one bincount over all features."""
+def test_histogram_builder_sums_eq1_in_row_order(weighted, squared_error):
+    """Chunked or not, at the root and at nodes: the sums of eq. (1) added in row order, so
+    equal to the last bit."""
     rng = np.random.default_rng(1)
     codes = np.asfortranarray(rng.integers(0, 12, (600, 4)).astype(np.uint8))
     codes[rng.random(600) < 0.1, 2] = 255  # missing values: the last slot
     weight = rng.uniform(0.5, 2.0, 600) if weighted else None
-    keys = bin_keys(codes, missing_bin=255, n_slots=13)
-    build = HistogramBuilder(codes, 255, 13, weight)
-    build.by_feature_from = 100  # nodes of 100 rows or more: feature by feature
-    rows_small, rows_big = np.flatnonzero(codes[:, 0] < 1), np.flatnonzero(codes[:, 0] < 8)
-    assert len(rows_small) < 100 <= len(rows_big)
-    for _tree in range(2):  # the second root reuses the first root's count histogram
-        g = rng.standard_normal(600)
-        h = None if squared_error else rng.random(600)
-        for rows in (None, rows_small, rows_big):
-            expected = build_histograms(keys, 13, rows, g, h, weight)
-            np.testing.assert_array_equal(build(rows, g, h).sums, expected.sums)
+    # 97 rows per call of the kernel: several chunks and a ragged last one
+    build = HistogramBuilder(codes, 255, 13, weight, chunk_cells=4 * 97)
+    g = rng.standard_normal(600)
+    h = None if squared_error else rng.random(600)
+    values = build.values(g, h)
+    for rows in (None, np.flatnonzero(codes[:, 0] < 8), np.array([5, 3, 599])):
+        expected = eq1_histograms(codes, 255, 13, rows, g, h, weight)
+        np.testing.assert_array_equal(build(rows, values).sums, expected)
+
+
+def test_scatter_add_without_scipys_kernel_gives_the_same_sums(monkeypatch):
+    # One bincount per channel where SciPy's private kernel is missing: the same order.
+    rng = np.random.default_rng(2)
+    keys = rng.integers(0, 50, (300, 4)).astype(np.int32)
+    values = rng.standard_normal((300, 3))
+    with_kernel = np.zeros((50, 3))
+    histogram.scatter_add(keys, values, with_kernel)
+    monkeypatch.setattr(histogram, "csc_matvecs", None)
+    without = np.zeros((50, 3))
+    histogram.scatter_add(keys, values, without)
+    np.testing.assert_array_equal(with_kernel, without)
+    reference = np.zeros((50, 3))
+    np.add.at(reference, keys.ravel(), np.repeat(values, 4, axis=0))
+    np.testing.assert_array_equal(with_kernel, reference)
+
+
+def test_histogram_subtraction_equals_counting_the_sibling():
+    rng = np.random.default_rng(0)
+    codes = np.asfortranarray(rng.integers(0, 10, (500, 3)).astype(np.uint8))
+    g, h = rng.standard_normal(500), rng.random(500)
+    build = HistogramBuilder(codes, 255, 11, None)
+    values = build.values(g, h)
+    rows = np.flatnonzero(codes[:, 1] <= 4)
+    others = np.flatnonzero(codes[:, 1] > 4)
+    parent, child, sibling = (build(r, values) for r in (None, rows, others))
+    # Sums of the same numbers in another order: equal to rounding (1e-12 on sums of ~100).
+    np.testing.assert_allclose((parent - child).sums, sibling.sums, rtol=0, atol=1e-12)
+    # Eq. (1) directly for one feature and bin; G + iH and N as views.
+    in_bin = codes[others, 2] == 3
+    assert sibling.gradient_hessian[2, 3] == pytest.approx(
+        g[others][in_bin].sum() + 1j * h[others][in_bin].sum(), abs=1e-12
+    )
+    assert sibling.counts[2, 3] == in_bin.sum()
+
+
+def test_split_finder_with_integer_counts_finds_the_float_counts_splits():
+    # Whole-number counts summed as integers: the same comparisons, so the same splits.
+    rng = np.random.default_rng(5)
+    codes = np.asfortranarray(rng.integers(0, 30, (2000, 5)).astype(np.uint8))
+    codes[rng.random(2000) < 0.2, 4] = 255
+    has_missing = np.array([False] * 4 + [True])
+    build = HistogramBuilder(codes, 255, 31, None)
+    kwargs = {"l2_regularization": 0.5, "min_samples_leaf": 20, "min_hessian": 1e-3}
+    finders = [
+        SplitFinder(np.full(5, 30), has_missing, 31, integer_counts=flag, **kwargs)
+        for flag in (False, True)
+    ]
+    for seed in range(10):
+        g = np.random.default_rng(seed).standard_normal(2000) + codes[:, seed % 5] / 30
+        values = build.values(g, np.full(2000, 0.25))
+        nodes = [np.flatnonzero(codes[:, 0] < 12), np.flatnonzero(codes[:, 0] >= 12)]
+        hists = [build(rows, values) for rows in nodes]
+        totals = [(g[r].sum(), 0.25 * len(r), float(len(r))) for r in nodes]
+        as_floats, as_integers = (finder(hists, totals) for finder in finders)
+        assert as_floats == as_integers
+        assert all(split is not None for split in as_floats)
 
 
 def brute_force_first_split(X, gradient, hessian, l2, min_samples_leaf):

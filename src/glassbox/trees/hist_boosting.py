@@ -173,6 +173,7 @@ class _HistGradientBoosting(BaseEstimator):
             l2_regularization=limits.l2_regularization,
             min_samples_leaf=limits.min_samples_leaf,
             min_hessian=limits.min_hessian,
+            integer_counts=weight is None,
         )
         K = loss.n_trees_per_iteration
         baseline = loss.baseline(y, weight)

@@ -118,11 +118,12 @@ def grow_tree(
         total_h if hessian is None else float(hessian.sum()),
         total_h,
     )
+    values = build_histograms.values(gradient, hessian)
     root = _Node(rows=None, depth=0, totals=root_totals)
     nodes = [root]
     heap: list[tuple[float, int]] = []  # (−gain, node index): the best split pops first
     if can_split(root):
-        root.histograms = build_histograms(None, gradient, hessian)
+        root.histograms = build_histograms(None, values)
         push([0])
     n_leaves = 1
     while heap:
@@ -139,12 +140,12 @@ def grow_tree(
         if split.missing_left:
             goes_left |= column == bins.missing_bin
         left = _Node(
-            rows=rows[goes_left],
+            rows=np.compress(goes_left, rows),
             depth=parent.depth + 1,
             totals=split.left,
         )
         right = _Node(
-            rows=rows[~goes_left],
+            rows=np.compress(~goes_left, rows),
             depth=parent.depth + 1,
             totals=split.right,
         )
@@ -165,8 +166,9 @@ def grow_tree(
         if not splittable or parent_histograms is None:
             continue
         # Count the smaller child; the larger one is the parent's histograms minus it.
-        small, large = (left, right) if goes_left.sum() * 2 < len(rows) else (right, left)
-        small.histograms = build_histograms(small.rows, gradient, hessian)
+        left_smaller = np.count_nonzero(goes_left) * 2 < len(rows)
+        small, large = (left, right) if left_smaller else (right, left)
+        small.histograms = build_histograms(small.rows, values)
         large.histograms = parent_histograms - small.histograms
         push(splittable)
 

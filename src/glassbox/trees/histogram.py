@@ -7,7 +7,8 @@ holds, per bin ``k`` (eq. 1)::
     N_jk = Σ_{i ∈ I: b_ij = k} w_i
 
 (``g``, ``h`` the loss's first and second derivatives, ``w`` the sample weights, 1 by default).
-All features are counted at once by one ``np.bincount`` over the keys ``b_ij + n_slots j``.
+Every feature, bin and sum is counted in one pass over the node's samples: each sample ``i``
+adds its row ``(g_i, h_i, w_i)`` to the cells ``k_ij = n_slots j + b_ij`` of its features.
 A split sends every sample of a node to one child, so the two children's histograms add up to
 the parent's: only the smaller child is counted, the larger one is ``parent − smaller``
 (the subtraction trick of LightGBM, Ke et al. 2017).
@@ -33,23 +34,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = [
-    "HistogramBuilder",
-    "Histograms",
-    "Split",
-    "SplitFinder",
-    "bin_keys",
-    "build_histograms",
-]
+try:  # SciPy's compiled sparse product Y += A X, for several columns of X at once
+    from scipy.sparse._sparsetools import csc_matvecs
+except ImportError:  # pragma: no cover - a SciPy that moved its private kernels
+    csc_matvecs = None
+
+__all__ = ["HistogramBuilder", "Histograms", "Split", "SplitFinder", "scatter_add"]
 
 
 @dataclass
 class Histograms:
-    """Per-feature, per-bin sums (eq. 1): ``sums[0]`` gradients, ``sums[1]`` Hessians,
-    ``sums[2]`` (weighted) counts, shape (3, n_features, n_slots); slot ``k < n_slots − 1``
-    is bin ``k``, the last slot the missing values."""
+    """Per-feature, per-bin sums (eq. 1), shape (n_features, n_slots, 3) C-ordered: the
+    channels are G, H and N; (n_features, n_slots, 2) with channels G and N when the Hessian is
+    the weight (squared error). Slot ``k < n_slots − 1`` is bin ``k``, the last slot the
+    missing values."""
 
     sums: np.ndarray
+
+    @property
+    def gradient_hessian(self) -> np.ndarray:
+        """``G + iH`` (n_features, n_slots) complex, a view: summed as a complex number, both
+        sums take one pass, each added exactly as on its own."""
+        return self.sums[..., :2].view(np.complex128)[..., 0]
+
+    @property
+    def counts(self) -> np.ndarray:
+        """``N`` (n_features, n_slots), a view."""
+        return self.sums[..., -1]
 
     def __sub__(self, other: Histograms) -> Histograms:
         """The sibling's histograms: parent − child (the subtraction trick)."""
@@ -69,120 +80,84 @@ class Split:
     right: tuple[float, float, float]
 
 
-def bin_keys(codes: np.ndarray, missing_bin: int, n_slots: int) -> np.ndarray:
-    """Keys ``s_ij + n_slots j`` (n_samples, n_features) in row order, for one bincount per node.
+def scatter_add(
+    keys: np.ndarray, values: np.ndarray, out: np.ndarray, ones: np.ndarray | None = None
+) -> None:
+    """``out[k] += Σ_{(i, j): keys[i, j] = k} values[i]``, every row's values added to each
+    of its keys in row order.
 
-    ``s_ij`` is the code ``b_ij``, except that NaN's code ``missing_bin`` becomes the last slot,
-    ``n_slots − 1``: with ``n_slots`` = the most bins any feature uses + 1, histograms are no
-    wider than the data needs (17 + 1 slots for the 8x8 digits instead of 256).
+    ``keys`` (m, p) int32 or int64, ``values`` (m, c) and ``out`` (n_keys, c) C-ordered
+    float64. In matrix terms ``out += A values`` with ``A`` the (n_keys × m) 0/1 matrix whose
+    column ``i`` has its ones at row ``i``'s keys: SciPy's compiled product over ``A``'s
+    columns makes one pass for all ``c`` sums. It adds in the order of one ``np.bincount`` per
+    sum over the flattened keys, which is what runs where SciPy lacks that kernel: the same
+    sums, to the last bit, either way. ``ones``: at least m p ones, if the caller keeps them.
     """
-    slots = np.where(codes == missing_bin, n_slots - 1, codes).astype(np.intp)
-    return np.ascontiguousarray(slots) + np.arange(codes.shape[1], dtype=np.intp) * n_slots
-
-
-def build_histograms(
-    keys: np.ndarray,
-    n_slots: int,
-    rows: np.ndarray | None,
-    gradient: np.ndarray,
-    hessian: np.ndarray | None,
-    weight: np.ndarray | None,
-) -> Histograms:
-    """Histograms (eq. 1) of the samples ``rows`` (all when ``None``).
-
-    ``hessian=None`` means the Hessian is the sample weight (squared error): its histogram is
-    the count histogram, and one bincount is saved. ``weight=None`` means unit weights.
-    """
-    g, h, w = _node_values(rows, gradient, hessian, weight)
-    return Histograms(_sums_from_keys(keys, n_slots, rows, g, h, w, None))
-
-
-def _node_values(
-    rows: np.ndarray | None, g: np.ndarray, h: np.ndarray | None, w: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """The gradients, Hessians and weights of the samples ``rows`` (all when ``None``)."""
-    if rows is None:
-        return g, h, w
-    return g[rows], None if h is None else h[rows], None if w is None else w[rows]
-
-
-def _sums_from_keys(
-    keys: np.ndarray,
-    n_slots: int,
-    rows: np.ndarray | None,
-    g: np.ndarray,
-    h: np.ndarray | None,
-    w: np.ndarray | None,
-    counts: np.ndarray | None,
-) -> np.ndarray:
-    """(3, n_features, n_slots) sums of eq. (1); ``g``, ``h``, ``w`` are the node's own,
-    ``counts`` its count histogram if already known."""
-    n_features = keys.shape[1]
-    size = n_features * n_slots
-    node_keys = (keys if rows is None else np.take(keys, rows, axis=0)).ravel()
-    sums = np.empty((3, size))
-    # Each sample's value repeated once per feature, matching the row-major keys.
-    sums[0] = np.bincount(node_keys, weights=np.repeat(g, n_features), minlength=size)
-    if counts is None:
-        weights = None if w is None else np.repeat(w, n_features)
-        sums[2] = np.bincount(node_keys, weights=weights, minlength=size)
-    else:
-        sums[2] = counts.reshape(size)
-    if h is None:
-        sums[1] = sums[2]
-    else:
-        sums[1] = np.bincount(node_keys, weights=np.repeat(h, n_features), minlength=size)
-    return sums.reshape(3, n_features, n_slots)
+    if out.dtype != np.float64 or not out.flags.c_contiguous:
+        raise ValueError("scatter_add needs a C-ordered float64 out")  # the kernel writes into it
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    m, c = values.shape
+    if csc_matvecs is None:
+        flat = keys.ravel()
+        for channel in range(c):
+            weights = np.repeat(values[:, channel], keys.shape[1])
+            out[:, channel] += np.bincount(flat, weights=weights, minlength=len(out))
+        return
+    p = keys.shape[1]
+    starts = np.arange(0, m * p + 1, p, dtype=keys.dtype)  # column i of A: entries ip..ip+p-1
+    ones = np.ones(m * p) if ones is None or len(ones) < m * p else ones[: m * p]
+    csc_matvecs(len(out), m, c, starts, keys.ravel(), ones, values.ravel(), out.ravel())
 
 
 class HistogramBuilder:
     """The histograms (eq. 1) of any node of one fit's binned data.
 
-    The count histogram of the root (every row, the fit's fixed weights) is the same in every
-    tree of the fit: it is counted once, and each later root costs one bincount less (two
-    less for squared error, whose Hessian histogram is the count histogram).
+    The cells ``k_ij = n_slots j + s_ij`` of every sample are worked out once per fit
+    (``s_ij`` is the code ``b_ij``, except that NaN's code ``missing_bin`` becomes the last
+    slot, ``n_slots − 1``: with ``n_slots`` = the most bins any feature uses + 1, histograms
+    are no wider than the data needs, 17 + 1 slots for the 8x8 digits instead of 256). A node
+    is counted ``chunk_cells`` cells at a time, so the buffers stay small and in cache.
     """
 
-    #: nodes with at least this many rows are counted feature by feature
-    by_feature_from = 8192
-
     def __init__(
-        self, codes: np.ndarray, missing_bin: int, n_slots: int, weight: np.ndarray | None
+        self,
+        codes: np.ndarray,
+        missing_bin: int,
+        n_slots: int,
+        weight: np.ndarray | None,
+        *,
+        chunk_cells: int = 1 << 16,
     ) -> None:
-        self.keys = bin_keys(codes, missing_bin, n_slots)
-        # slots by feature, (n_features, n_samples) uint8 (n_slots <= 256): one bincount per
-        # feature on big nodes, with the node's g, h, w as they are (no copy per feature)
-        slots = np.where(codes == missing_bin, n_slots - 1, codes).astype(np.uint8)
-        self.slots = np.ascontiguousarray(slots.T)
-        self.n_slots, self.weight = n_slots, weight
-        self._root_counts: np.ndarray | None = None
+        n_features = codes.shape[1]
+        self.n_cells = n_features * n_slots
+        dtype = np.int32 if self.n_cells < 2**31 else np.int64
+        slots = np.where(codes == missing_bin, n_slots - 1, codes).astype(dtype)
+        self.cells = np.ascontiguousarray(slots) + np.arange(n_features, dtype=dtype) * n_slots
+        self.n_features, self.n_slots, self.weight = n_features, n_slots, weight
+        self._step = max(1, chunk_cells // n_features)  # rows per call of the kernel
+        self._ones = np.ones(self._step * n_features)
 
-    def __call__(
-        self, rows: np.ndarray | None, gradient: np.ndarray, hessian: np.ndarray | None
-    ) -> Histograms:
-        """The histograms of the samples ``rows`` (the root when ``None``)."""
-        n_rows = len(gradient) if rows is None else len(rows)
-        if rows is not None and n_rows < self.by_feature_from:
-            return build_histograms(self.keys, self.n_slots, rows, gradient, hessian, self.weight)
-        g, h, w = _node_values(rows, gradient, hessian, self.weight)
-        slots = self.slots if rows is None else self.slots.take(rows, axis=1)
-        counts = self._root_counts if rows is None else None
-        n_features, n_slots = slots.shape[0], self.n_slots
-        sums = np.empty((3, n_features, n_slots))
-        for j, small_slots in enumerate(slots):
-            feature_slots = small_slots.astype(np.intp)  # cast once, not once per bincount
-            sums[0, j] = np.bincount(feature_slots, weights=g, minlength=n_slots)
-            if counts is None:
-                sums[2, j] = np.bincount(feature_slots, weights=w, minlength=n_slots)
-            if h is not None:
-                sums[1, j] = np.bincount(feature_slots, weights=h, minlength=n_slots)
-        if counts is not None:
-            sums[2] = counts
-        if h is None:
-            sums[1] = sums[2]
-        if rows is None and self._root_counts is None:
-            self._root_counts = sums[2].copy()
-        return Histograms(sums)
+    def values(self, gradient: np.ndarray, hessian: np.ndarray | None) -> np.ndarray:
+        """Each sample's ``(g, h, w)`` as one C-ordered (n_samples, 3) array, for one tree;
+        ``(g, w)`` when ``hessian`` is ``None`` (squared error: the Hessian is the weight)."""
+        w = np.ones_like(gradient) if self.weight is None else self.weight
+        columns = (gradient, w) if hessian is None else (gradient, hessian, w)
+        return np.stack(columns, axis=1)
+
+    def __call__(self, rows: np.ndarray | None, values: np.ndarray) -> Histograms:
+        """The histograms of the samples ``rows`` (every sample when ``None``); ``values``
+        from :meth:`values`."""
+        n_rows = len(values) if rows is None else len(rows)
+        sums = np.zeros((self.n_cells, values.shape[1]))
+        for start in range(0, n_rows, self._step):
+            part = slice(start, start + self._step)
+            if rows is None:
+                cells, node_values = self.cells[part], values[part]
+            else:
+                chunk = rows[part]
+                cells, node_values = self.cells.take(chunk, axis=0), values.take(chunk, axis=0)
+            scatter_add(cells, node_values, sums, self._ones)
+        return Histograms(sums.reshape(self.n_features, self.n_slots, values.shape[1]))
 
 
 class SplitFinder:
@@ -205,8 +180,10 @@ class SplitFinder:
         l2_regularization: float,
         min_samples_leaf: float,
         min_hessian: float,
+        integer_counts: bool = False,
     ) -> None:
         self.n_features = len(n_bins_non_missing)
+        self.integer_counts = integer_counts
         self.l2 = l2_regularization
         self.min_samples_leaf = min_samples_leaf
         self.min_hessian = min_hessian
@@ -218,9 +195,9 @@ class SplitFinder:
         for n_nodes in (1, 2):
             rows = np.concatenate([missing + i * self.n_features for i in range(n_nodes)])
             self._masks[n_nodes] = (
-                np.tile(position > last_right[:, None], (n_nodes, 1)),
+                np.tile(position <= last_right[:, None], (n_nodes, 1)),
                 rows,
-                np.tile(position > (n_bins_non_missing[missing] - 2)[:, None], (n_nodes, 1)),
+                np.tile(position <= (n_bins_non_missing[missing] - 2)[:, None], (n_nodes, 1)),
             )
 
     def __call__(
@@ -228,20 +205,29 @@ class SplitFinder:
     ) -> list[Split | None]:
         """Each node's best split or ``None``; ``totals`` are the nodes' ``(G, H, N)``."""
         n_nodes, n_features, l2 = len(histograms), self.n_features, self.l2
-        not_right, missing_rows, not_left = self._masks[n_nodes]
-        sums = np.concatenate([h.sums for h in histograms], axis=1)  # (3, n_nodes n_features, S)
-        node_totals = np.repeat(np.asarray(totals).T, n_features, axis=1)[:, :, None]
-        # Left sums at threshold bin k: bins 0..k, shape (3, n_nodes n_features, S - 1).
-        left_sums = np.cumsum(sums[:, :, :-1], axis=2)
+        allowed_right, missing_rows, allowed_left = self._masks[n_nodes]
+        # (n_nodes n_features, S, c): the nodes one after another
+        both = Histograms(np.concatenate([h.sums for h in histograms]))
+        gh, n = both.gradient_hessian, both.counts
+        count_type = np.int64 if self.integer_counts else np.float64
+        node_totals = np.repeat(np.asarray(totals), n_features, axis=0)  # (n_nodes n_features, 3)
+        total = (node_totals[:, :1], node_totals[:, 1:2], node_totals[:, 2:].astype(count_type))
+        # Left sums at threshold bin k: bins 0..k, shape (n_nodes n_features, S - 1).
+        left_gh = np.cumsum(gh[:, :-1], axis=1)
+        left_n = np.cumsum(n[:, :-1].astype(count_type, copy=False), axis=1)
 
-        gain_right = self._gain(left_sums, node_totals, not_right)
+        gain_right = self._gain(left_gh, left_n, total, allowed_right)
         best_bin = np.argmax(gain_right, axis=1)  # first of ties (scanned left to right)
         per_feature = gain_right[np.arange(len(best_bin)), best_bin]
         use_left = np.zeros(len(best_bin), dtype=np.bool_)
         if missing_rows.size:
             # NaN to the left: the same thresholds with the missing sums moved to the left.
-            moved = left_sums[:, missing_rows] + sums[:, missing_rows, -1:]
-            gain_left = self._gain(moved, node_totals[:, missing_rows], not_left)
+            gain_left = self._gain(
+                left_gh[missing_rows] + gh[missing_rows, -1:],
+                left_n[missing_rows] + n[missing_rows, -1:].astype(count_type, copy=False),
+                tuple(part[missing_rows] for part in total),
+                allowed_left,
+            )
             last = gain_left.shape[1] - 1
             best_left = last - np.argmax(gain_left[:, ::-1], axis=1)  # last of ties
             value_left = gain_left[np.arange(len(missing_rows)), best_left]
@@ -259,9 +245,11 @@ class SplitFinder:
                 continue
             k = int(best_bin[row])
             missing_left = bool(use_left[row])
-            left = left_sums[:, row, k] + (sums[:, row, -1] if missing_left else 0.0)
+            G_L, H_L, N_L = left_gh[row, k].real, left_gh[row, k].imag, left_n[row, k]
+            if missing_left:
+                G_L, H_L, N_L = G_L + gh[row, -1].real, H_L + gh[row, -1].imag, N_L + n[row, -1]
             G, H, N = totals[node]
-            G_L, H_L, N_L = left.tolist()
+            G_L, H_L, N_L = float(G_L), float(H_L), float(N_L)
             G_R, H_R = G - G_L, H - H_L
             children = G_L * G_L / (H_L + l2) + G_R * G_R / (H_R + l2)
             gain = children - G * G / (H + l2)  # eq. (2)
@@ -274,15 +262,31 @@ class SplitFinder:
             )
         return splits
 
-    def _gain(self, left_sums: np.ndarray, totals: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    def _gain(
+        self,
+        left_gh: np.ndarray,
+        left_n: np.ndarray,
+        total: tuple[np.ndarray, np.ndarray, np.ndarray],
+        allowed: np.ndarray,
+    ) -> np.ndarray:
         """The children's part of eq. (2), G_L²/(H_L+λ) + G_R²/(H_R+λ), at every threshold
         (the parent's G²/(H+λ) is the same for all); -inf where a child would be too small
-        or the threshold is ``excluded``."""
-        G_L, H_L, N_L = left_sums
-        G_R, H_R, N_R = totals - left_sums
-        refused = excluded | (N_L < self.min_samples_leaf) | (N_R < self.min_samples_leaf)
-        refused |= (H_L < self.min_hessian) | (H_R < self.min_hessian)
+        or the threshold is not ``allowed``. ``left_gh`` is ``G_L + iH_L``, ``total`` the
+        nodes' ``(G, H, N)`` as columns."""
+        G_L, H_L = left_gh.view(np.float64).reshape(*left_gh.shape, 2).transpose(2, 0, 1).copy()
+        G, H, N = total
+        G_R, H_R = G - G_L, H - H_L
+        ok = left_n >= self.min_samples_leaf
+        ok &= N - left_n >= self.min_samples_leaf
+        ok &= H_L >= self.min_hessian
+        ok &= H_R >= self.min_hessian
+        ok &= allowed
         with np.errstate(divide="ignore", invalid="ignore"):
-            gain = G_L * G_L / (H_L + self.l2) + G_R * G_R / (H_R + self.l2)
-        gain[refused] = -np.inf
+            G_L *= G_L
+            G_L /= H_L + self.l2
+            G_R *= G_R
+            G_R /= H_R + self.l2
+        gain = G_L
+        gain += G_R
+        np.putmask(gain, ~ok, -np.inf)
         return gain
