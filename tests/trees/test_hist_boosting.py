@@ -148,6 +148,51 @@ def test_histogram_subtraction_equals_counting_the_sibling():
     assert sibling.counts[2, 3] == in_bin.sum()
 
 
+def scanned_best_split(sums, n_bins, has_missing, l2, min_leaf, min_hessian):
+    """scikit-learn's scans written as loops over one node's (F, S, 3) histograms: thresholds
+    left to right with NaN right, then right to left with NaN left; a later candidate wins
+    only with a strictly larger gain. Returns (feature, bin, missing_left) or None."""
+    best, best_gain = None, -np.inf
+    G, H, N = sums[0].sum(axis=0)
+    for j in range(len(n_bins)):
+        cumulative = np.cumsum(sums[j], axis=0)  # left to right, as scikit-learn adds them
+        scans = [(range(n_bins[j] - 1 + has_missing[j]), False)]
+        if has_missing[j]:
+            scans.append((range(n_bins[j] - 2, -1, -1), True))
+        for thresholds, missing_left in scans:
+            for k in thresholds:
+                G_L, H_L, N_L = cumulative[k] + missing_left * sums[j, -1]
+                G_R, H_R, N_R = G - G_L, H - H_L, N - N_L
+                if min(N_L, N_R) < min_leaf or min(H_L, H_R) < min_hessian:
+                    continue
+                gain = G_L * G_L / (H_L + l2) + G_R * G_R / (H_R + l2)
+                if gain > best_gain:
+                    best, best_gain = (j, k, missing_left), gain
+    return best
+
+
+def test_split_finder_scans_each_features_own_thresholds_as_scikit_learn_does():
+    # Features with 3 to 30 bins, some with NaN: every threshold a feature has, none it lacks;
+    # bins left empty (odd codes of feature 3, codes 2, 4, 5 of feature 4) make exact ties.
+    n_bins = np.array([30, 3, 17, 30, 8])
+    has_missing = np.array([False, True, False, True, True])
+    kwargs = {"l2_regularization": 1.0, "min_samples_leaf": 15, "min_hessian": 1e-3}
+    finder = SplitFinder(n_bins, has_missing, 31, **kwargs)
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        codes = np.stack([rng.integers(0, b, 400) for b in n_bins], axis=1).astype(np.uint8)
+        codes[:, 3] &= 0xFE
+        codes[:, 4] = rng.choice([0, 1, 3, 6, 7], 400)
+        codes[(rng.random((400, 5)) < 0.15) & has_missing] = 255
+        g = rng.standard_normal(400) + np.isin(codes[:, seed % 5], [1, 255]) * 0.8
+        build = HistogramBuilder(np.asfortranarray(codes), 255, 31, None)
+        histograms = build(None, build.values(g, np.full(400, 0.5)))
+        (split,) = finder([histograms], [(g.sum(), 200.0, 400.0)])
+        expected = scanned_best_split(histograms.sums, n_bins, has_missing, 1.0, 15, 1e-3)
+        found = None if split is None else (split.feature, split.bin, split.missing_left)
+        assert found == expected
+
+
 def test_split_finder_with_integer_counts_finds_the_float_counts_splits():
     # Whole-number counts summed as integers: the same comparisons, so the same splits.
     rng = np.random.default_rng(5)

@@ -135,7 +135,7 @@ def grow_tree(
         rows = np.arange(n_samples) if parent.rows is None else parent.rows
         column = codes[:, split.feature]  # contiguous: the codes are Fortran-ordered
         if parent.rows is not None:
-            column = column.take(rows)
+            column = column.take(rows, mode="clip")  # the node's rows: in range
         goes_left = column <= split.bin
         if split.missing_left:
             goes_left |= column == bins.missing_bin

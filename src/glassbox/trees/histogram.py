@@ -154,8 +154,10 @@ class HistogramBuilder:
             if rows is None:
                 cells, node_values = self.cells[part], values[part]
             else:
+                # rows are the node's own, in range: "clip" skips the checked, buffered take
                 chunk = rows[part]
-                cells, node_values = self.cells.take(chunk, axis=0), values.take(chunk, axis=0)
+                cells = self.cells.take(chunk, axis=0, mode="clip")
+                node_values = values.take(chunk, axis=0, mode="clip")
             scatter_add(cells, node_values, sums, self._ones)
         return Histograms(sums.reshape(self.n_features, self.n_slots, values.shape[1]))
 
@@ -187,17 +189,27 @@ class SplitFinder:
         self.l2 = l2_regularization
         self.min_samples_leaf = min_samples_leaf
         self.min_hessian = min_hessian
-        position = np.arange(n_slots - 1)[None, :]  # the last slot holds the missing values
-        # NaN to the right: thresholds 0..n_bins_non_missing-2, plus "values | NaN" if any NaN.
+        # The thresholds each feature has: with NaN sent right, bins 0..n_bins_non_missing-2
+        # plus "values | NaN" if it has NaN; with NaN sent left (features with NaN only),
+        # bins 0..n_bins_non_missing-2. No feature has one beyond ``width``: not scanned.
         last_right = n_bins_non_missing - 2 + has_missing
         missing = np.flatnonzero(has_missing)
+        last_left = n_bins_non_missing[missing] - 2
+        self._width_right = max(1, int(last_right.max(initial=0)) + 1)
+        self._width_left = max(1, int(last_left.max(initial=0)) + 1)
+        self._width = max(self._width_right, self._width_left if missing.size else 1)
+
+        def excluded(last: np.ndarray, width: int, n_nodes: int) -> np.ndarray | None:
+            mask = np.tile(np.arange(width)[None, :] > last[:, None], (n_nodes, 1))
+            return mask if mask.any() else None
+
         self._masks = {}
         for n_nodes in (1, 2):
             rows = np.concatenate([missing + i * self.n_features for i in range(n_nodes)])
             self._masks[n_nodes] = (
-                np.tile(position <= last_right[:, None], (n_nodes, 1)),
+                excluded(last_right, self._width_right, n_nodes),
                 rows,
-                np.tile(position <= (n_bins_non_missing[missing] - 2)[:, None], (n_nodes, 1)),
+                excluded(last_left, self._width_left, n_nodes),
             )
 
     def __call__(
@@ -205,7 +217,7 @@ class SplitFinder:
     ) -> list[Split | None]:
         """Each node's best split or ``None``; ``totals`` are the nodes' ``(G, H, N)``."""
         n_nodes, n_features, l2 = len(histograms), self.n_features, self.l2
-        allowed_right, missing_rows, allowed_left = self._masks[n_nodes]
+        not_right, missing_rows, not_left = self._masks[n_nodes]
         # (n_nodes n_features, S, c): the nodes one after another
         both = Histograms(np.concatenate([h.sums for h in histograms]))
         gh, n = both.gradient_hessian, both.counts
@@ -213,20 +225,22 @@ class SplitFinder:
         node_totals = np.repeat(np.asarray(totals), n_features, axis=0)  # (n_nodes n_features, 3)
         total = (node_totals[:, :1], node_totals[:, 1:2], node_totals[:, 2:].astype(count_type))
         # Left sums at threshold bin k: bins 0..k, shape (n_nodes n_features, S - 1).
-        left_gh = np.cumsum(gh[:, :-1], axis=1)
-        left_n = np.cumsum(n[:, :-1].astype(count_type, copy=False), axis=1)
+        width, right = self._width, self._width_right
+        left_gh = np.cumsum(gh[:, :width], axis=1)
+        left_n = np.cumsum(n[:, :width].astype(count_type, copy=False), axis=1)
 
-        gain_right = self._gain(left_gh, left_n, total, allowed_right)
+        gain_right = self._gain(left_gh[:, :right], left_n[:, :right], total, not_right)
         best_bin = np.argmax(gain_right, axis=1)  # first of ties (scanned left to right)
         per_feature = gain_right[np.arange(len(best_bin)), best_bin]
         use_left = np.zeros(len(best_bin), dtype=np.bool_)
         if missing_rows.size:
             # NaN to the left: the same thresholds with the missing sums moved to the left.
+            left = self._width_left
             gain_left = self._gain(
-                left_gh[missing_rows] + gh[missing_rows, -1:],
-                left_n[missing_rows] + n[missing_rows, -1:].astype(count_type, copy=False),
+                left_gh[missing_rows, :left] + gh[missing_rows, -1:],
+                left_n[missing_rows, :left] + n[missing_rows, -1:].astype(count_type, copy=False),
                 tuple(part[missing_rows] for part in total),
-                allowed_left,
+                not_left,
             )
             last = gain_left.shape[1] - 1
             best_left = last - np.argmax(gain_left[:, ::-1], axis=1)  # last of ties
@@ -267,26 +281,30 @@ class SplitFinder:
         left_gh: np.ndarray,
         left_n: np.ndarray,
         total: tuple[np.ndarray, np.ndarray, np.ndarray],
-        allowed: np.ndarray,
+        excluded: np.ndarray | None,
     ) -> np.ndarray:
         """The children's part of eq. (2), G_L²/(H_L+λ) + G_R²/(H_R+λ), at every threshold
         (the parent's G²/(H+λ) is the same for all); -inf where a child would be too small
-        or the threshold is not ``allowed``. ``left_gh`` is ``G_L + iH_L``, ``total`` the
+        or the threshold is ``excluded``. ``left_gh`` is ``G_L + iH_L``, ``total`` the
         nodes' ``(G, H, N)`` as columns."""
         G_L, H_L = left_gh.view(np.float64).reshape(*left_gh.shape, 2).transpose(2, 0, 1).copy()
         G, H, N = total
         G_R, H_R = G - G_L, H - H_L
-        ok = left_n >= self.min_samples_leaf
-        ok &= N - left_n >= self.min_samples_leaf
-        ok &= H_L >= self.min_hessian
-        ok &= H_R >= self.min_hessian
-        ok &= allowed
+        refused = left_n < self.min_samples_leaf
+        if self.integer_counts:  # N − N_L < m  ⇔  N_L > N − m, exactly for whole numbers
+            refused |= left_n > N - self.min_samples_leaf
+        else:
+            refused |= N - left_n < self.min_samples_leaf
+        refused |= H_L < self.min_hessian
+        refused |= H_R < self.min_hessian
+        if excluded is not None:
+            refused |= excluded
         with np.errstate(divide="ignore", invalid="ignore"):
             G_L *= G_L
-            G_L /= H_L + self.l2
+            G_L /= H_L + self.l2 if self.l2 else H_L
             G_R *= G_R
-            G_R /= H_R + self.l2
+            G_R /= H_R + self.l2 if self.l2 else H_R
         gain = G_L
         gain += G_R
-        np.putmask(gain, ~ok, -np.inf)
+        np.putmask(gain, refused, -np.inf)
         return gain
