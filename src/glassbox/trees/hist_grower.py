@@ -99,12 +99,10 @@ def grow_tree(
             and (limits.max_depth is None or node.depth < limits.max_depth)
         )
 
-    def push(indices: list[int]) -> None:
-        """Find the children's best splits together; queue those that have one."""
-        found = find_splits(
-            [nodes[i].histograms for i in indices],  # type: ignore[misc]
-            [nodes[i].totals for i in indices],
-        )
+    def push(indices: list[int], sums: np.ndarray) -> None:
+        """Find the best splits of the nodes ``indices`` together, from their histograms
+        ``sums`` one after another; queue those that have one."""
+        found = find_splits(sums, [nodes[i].totals for i in indices])
         for i, split in zip(indices, found):
             nodes[i].split = split
             if split is None:
@@ -124,7 +122,7 @@ def grow_tree(
     heap: list[tuple[float, int]] = []  # (−gain, node index): the best split pops first
     if can_split(root):
         root.histograms = build_histograms(None, values)
-        push([0])
+        push([0], root.histograms.sums)
     n_leaves = 1
     while heap:
         _, index = heapq.heappop(heap)
@@ -165,12 +163,18 @@ def grow_tree(
         splittable = [i for i in (parent.left, parent.right) if can_split(nodes[i])]
         if not splittable or parent_histograms is None:
             continue
-        # Count the smaller child; the larger one is the parent's histograms minus it.
-        left_smaller = np.count_nonzero(goes_left) * 2 < len(rows)
-        small, large = (left, right) if left_smaller else (right, left)
-        small.histograms = build_histograms(small.rows, values)
-        large.histograms = parent_histograms - small.histograms
-        push(splittable)
+        # Count the smaller child; the larger one is the parent's histograms minus it. Both
+        # are written into one array, left then right, which the split search reads as is.
+        children = np.empty((2, *parent_histograms.sums.shape))
+        small = 0 if np.count_nonzero(goes_left) * 2 < len(rows) else 1
+        counted = build_histograms(nodes[parent.left + small].rows, values, out=children[small])
+        nodes[parent.left + small].histograms = counted
+        sibling = parent_histograms.minus(counted, out=children[1 - small])
+        nodes[parent.right - small].histograms = sibling
+        if len(splittable) == 2:
+            push(splittable, children.reshape(-1, *children.shape[2:]))
+        else:
+            push(splittable, children[splittable[0] - parent.left])
 
     return _finish(nodes, limits, l2)
 

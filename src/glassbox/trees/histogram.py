@@ -62,9 +62,9 @@ class Histograms:
         """``N`` (n_features, n_slots), a view."""
         return self.sums[..., -1]
 
-    def __sub__(self, other: Histograms) -> Histograms:
-        """The sibling's histograms: parent − child (the subtraction trick)."""
-        return Histograms(self.sums - other.sums)
+    def minus(self, child: Histograms, out: np.ndarray) -> Histograms:
+        """The sibling's histograms, parent − child (the subtraction trick), into ``out``."""
+        return Histograms(np.subtract(self.sums, child.sums, out=out))
 
 
 @dataclass(frozen=True)
@@ -144,11 +144,21 @@ class HistogramBuilder:
         columns = (gradient, w) if hessian is None else (gradient, hessian, w)
         return np.stack(columns, axis=1)
 
-    def __call__(self, rows: np.ndarray | None, values: np.ndarray) -> Histograms:
+    def __call__(
+        self, rows: np.ndarray | None, values: np.ndarray, out: np.ndarray | None = None
+    ) -> Histograms:
         """The histograms of the samples ``rows`` (every sample when ``None``); ``values``
-        from :meth:`values`."""
+        from :meth:`values`; written into ``out`` (C-ordered, n_features x n_slots x c) if
+        given."""
         n_rows = len(values) if rows is None else len(rows)
-        sums = np.zeros((self.n_cells, values.shape[1]))
+        shape = (self.n_features, self.n_slots, values.shape[1])
+        if out is None:
+            out = np.zeros(shape)
+        elif out.shape != shape or not out.flags.c_contiguous:
+            raise ValueError(f"out must be a C-ordered array of shape {shape}")
+        else:
+            out[...] = 0.0
+        sums = out.reshape(self.n_cells, values.shape[1])  # a view: the kernel fills ``out``
         for start in range(0, n_rows, self._step):
             part = slice(start, start + self._step)
             if rows is None:
@@ -159,7 +169,7 @@ class HistogramBuilder:
                 cells = self.cells.take(chunk, axis=0, mode="clip")
                 node_values = values.take(chunk, axis=0, mode="clip")
             scatter_add(cells, node_values, sums, self._ones)
-        return Histograms(sums.reshape(self.n_features, self.n_slots, values.shape[1]))
+        return Histograms(out)
 
 
 class SplitFinder:
@@ -213,13 +223,13 @@ class SplitFinder:
             )
 
     def __call__(
-        self, histograms: list[Histograms], totals: list[tuple[float, float, float]]
+        self, sums: np.ndarray, totals: list[tuple[float, float, float]]
     ) -> list[Split | None]:
-        """Each node's best split or ``None``; ``totals`` are the nodes' ``(G, H, N)``."""
-        n_nodes, n_features, l2 = len(histograms), self.n_features, self.l2
+        """Each node's best split or ``None``: ``sums`` are the nodes' histograms one after
+        another, (n_nodes n_features, n_slots, c) C-ordered; ``totals`` their ``(G, H, N)``."""
+        n_nodes, n_features, l2 = len(totals), self.n_features, self.l2
         not_right, missing_rows, not_left = self._masks[n_nodes]
-        # (n_nodes n_features, S, c): the nodes one after another
-        both = Histograms(np.concatenate([h.sums for h in histograms]))
+        both = Histograms(sums)
         gh, n = both.gradient_hessian, both.counts
         count_type = np.int64 if self.integer_counts else np.float64
         node_totals = np.repeat(np.asarray(totals), n_features, axis=0)  # (n_nodes n_features, 3)
