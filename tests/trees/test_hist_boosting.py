@@ -138,15 +138,37 @@ def test_histogram_subtraction_equals_counting_the_sibling():
     rows = np.flatnonzero(codes[:, 1] <= 4)
     others = np.flatnonzero(codes[:, 1] > 4)
     parent, child, sibling = (build(r, values) for r in (None, rows, others))
+    left, right = build.siblings(rows, values, parent, counted=0)
+    np.testing.assert_array_equal(left.sums, child.sums)
     # Sums of the same numbers in another order: equal to rounding (1e-12 on sums of ~100).
-    sums = parent.minus(child, np.empty_like(parent.sums)).sums
-    np.testing.assert_allclose(sums, sibling.sums, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(right.sums, sibling.sums, rtol=0, atol=1e-12)
     # Eq. (1) directly for one feature and bin; G + iH and N as views.
     in_bin = codes[others, 2] == 3
     assert sibling.gradient_hessian[2, 3] == pytest.approx(
         g[others][in_bin].sum() + 1j * h[others][in_bin].sum(), abs=1e-12
     )
     assert sibling.counts[2, 3] == in_bin.sum()
+
+
+def test_sibling_arrays_are_reused_only_once_both_children_let_go():
+    rng = np.random.default_rng(3)
+    codes = np.asfortranarray(rng.integers(0, 10, (200, 2)).astype(np.uint8))
+    build = HistogramBuilder(codes, 255, 11, None)
+    values = build.values(rng.standard_normal(200), rng.random(200))
+    root = build.root(values)
+    rows = np.flatnonzero(codes[:, 0] < 5)
+    left, right = build.siblings(rows, values, root, counted=0)
+    build.release(left)
+    kept = right.sums.copy()
+    other, _ = build.siblings(rows[:50], values, root, counted=0)
+    assert other.pair is not left.pair  # right still uses the first array
+    np.testing.assert_array_equal(right.sums, kept)
+    build.release(right)
+    again, _ = build.siblings(rows, values, root, counted=1)
+    assert again.pair is left.pair  # both let go: reused, and filled afresh
+    np.testing.assert_array_equal(again.sums, kept)  # root − rows, now on the left
+    build.release_all()  # a tree is done: every array is free, none is lost
+    assert {id(a) for a in build._free} == {id(left.pair), id(other.pair)}
 
 
 def scanned_best_split(sums, n_bins, has_missing, l2, min_leaf, min_hessian):

@@ -106,6 +106,7 @@ def grow_tree(
         for i, split in zip(indices, found):
             nodes[i].split = split
             if split is None:
+                build_histograms.release(nodes[i].histograms)
                 nodes[i].histograms = None
             else:
                 heapq.heappush(heap, (-split.gain, i))
@@ -121,7 +122,7 @@ def grow_tree(
     nodes = [root]
     heap: list[tuple[float, int]] = []  # (−gain, node index): the best split pops first
     if can_split(root):
-        root.histograms = build_histograms(None, values)
+        root.histograms = build_histograms.root(values)
         push([0], root.histograms.sums)
     n_leaves = 1
     while heap:
@@ -137,16 +138,9 @@ def grow_tree(
         goes_left = column <= split.bin
         if split.missing_left:
             goes_left |= column == bins.missing_bin
-        left = _Node(
-            rows=np.compress(goes_left, rows),
-            depth=parent.depth + 1,
-            totals=split.left,
-        )
-        right = _Node(
-            rows=np.compress(~goes_left, rows),
-            depth=parent.depth + 1,
-            totals=split.right,
-        )
+        left_rows, right_rows = np.compress(goes_left, rows), np.compress(~goes_left, rows)
+        left = _Node(rows=left_rows, depth=parent.depth + 1, totals=split.left)
+        right = _Node(rows=right_rows, depth=parent.depth + 1, totals=split.right)
         thresholds = bins.of(split.feature)
         parent.feature = split.feature
         parent.threshold = float(thresholds[split.bin]) if split.bin < len(thresholds) else np.inf
@@ -161,21 +155,27 @@ def grow_tree(
         if limits.max_leaf_nodes is not None and n_leaves >= limits.max_leaf_nodes:
             break
         splittable = [i for i in (parent.left, parent.right) if can_split(nodes[i])]
-        if not splittable or parent_histograms is None:
-            continue
-        # Count the smaller child; the larger one is the parent's histograms minus it. Both
-        # are written into one array, left then right, which the split search reads as is.
-        children = np.empty((2, *parent_histograms.sums.shape))
-        small = 0 if np.count_nonzero(goes_left) * 2 < len(rows) else 1
-        counted = build_histograms(nodes[parent.left + small].rows, values, out=children[small])
-        nodes[parent.left + small].histograms = counted
-        sibling = parent_histograms.minus(counted, out=children[1 - small])
-        nodes[parent.right - small].histograms = sibling
-        if len(splittable) == 2:
-            push(splittable, children.reshape(-1, *children.shape[2:]))
-        else:
-            push(splittable, children[splittable[0] - parent.left])
+        if splittable and parent_histograms is not None:
+            # Count the smaller child; the larger one is the parent's histograms minus it.
+            # Both sit in one array, left then right, which the split search reads as is.
+            small = 0 if len(left_rows) * 2 < len(rows) else 1
+            halves = build_histograms.siblings(
+                (left_rows, right_rows)[small], values, parent_histograms, small
+            )
+            left.histograms, right.histograms = halves
+            pair = halves[0].pair
+            assert pair is not None  # siblings are counted into one array
+            if len(splittable) == 2:
+                push(splittable, pair.reshape(-1, *pair.shape[2:]))
+            else:
+                push(splittable, halves[splittable[0] - parent.left].sums)
+            for i in (parent.left, parent.right):
+                if i not in splittable:
+                    build_histograms.release(nodes[i].histograms)
+                    nodes[i].histograms = None
+        build_histograms.release(parent_histograms)
 
+    build_histograms.release_all()
     return _finish(nodes, limits, l2)
 
 

@@ -47,9 +47,11 @@ class Histograms:
     """Per-feature, per-bin sums (eq. 1), shape (n_features, n_slots, 3) C-ordered: the
     channels are G, H and N; (n_features, n_slots, 2) with channels G and N when the Hessian is
     the weight (squared error). Slot ``k < n_slots − 1`` is bin ``k``, the last slot the
-    missing values."""
+    missing values. ``pair``: the (2, ...) array of a split's two children that ``sums`` is
+    half of, when it is one (see :meth:`HistogramBuilder.siblings`)."""
 
     sums: np.ndarray
+    pair: np.ndarray | None = None
 
     @property
     def gradient_hessian(self) -> np.ndarray:
@@ -61,10 +63,6 @@ class Histograms:
     def counts(self) -> np.ndarray:
         """``N`` (n_features, n_slots), a view."""
         return self.sums[..., -1]
-
-    def minus(self, child: Histograms, out: np.ndarray) -> Histograms:
-        """The sibling's histograms, parent − child (the subtraction trick), into ``out``."""
-        return Histograms(np.subtract(self.sums, child.sums, out=out))
 
 
 @dataclass(frozen=True)
@@ -136,6 +134,12 @@ class HistogramBuilder:
         self.n_features, self.n_slots, self.weight = n_features, n_slots, weight
         self._step = max(1, chunk_cells // n_features)  # rows per call of the kernel
         self._ones = np.ones(self._step * n_features)
+        # Sibling arrays, reused from split to split and tree to tree: made fresh, a few
+        # hundred kB each, they had the allocator hand its heap back to the system and fault
+        # it in again, some 35 page faults a split (a sixth of a small fit's time).
+        self._free: list[np.ndarray] = []
+        self._in_use: dict[int, tuple[np.ndarray, int]] = {}  # id -> (pair, nodes using it)
+        self._root: np.ndarray | None = None
 
     def values(self, gradient: np.ndarray, hessian: np.ndarray | None) -> np.ndarray:
         """Each sample's ``(g, h, w)`` as one C-ordered (n_samples, 3) array, for one tree;
@@ -143,6 +147,45 @@ class HistogramBuilder:
         w = np.ones_like(gradient) if self.weight is None else self.weight
         columns = (gradient, w) if hessian is None else (gradient, hessian, w)
         return np.stack(columns, axis=1)
+
+    def root(self, values: np.ndarray) -> Histograms:
+        """The histograms of every sample, in an array reused by each tree's root."""
+        shape = (self.n_features, self.n_slots, values.shape[1])
+        if self._root is None or self._root.shape != shape:
+            self._root = np.empty(shape)
+        return self(None, values, out=self._root)
+
+    def siblings(
+        self, rows: np.ndarray, values: np.ndarray, parent: Histograms, counted: int
+    ) -> tuple[Histograms, Histograms]:
+        """A split's two children's histograms, left and right, as one (2, n_features,
+        n_slots, c) array: child ``counted`` (0 left, 1 right) counted over its ``rows``,
+        the other one ``parent − counted`` (the subtraction trick). Each child hands its
+        half back with :meth:`release`."""
+        shape = (2, *parent.sums.shape)
+        pair = self._free.pop() if self._free else np.empty(shape)
+        if pair.shape != shape:
+            pair = np.empty(shape)
+        self._in_use[id(pair)] = (pair, 2)
+        self(rows, values, out=pair[counted])
+        np.subtract(parent.sums, pair[counted], out=pair[1 - counted])
+        return Histograms(pair[0], pair), Histograms(pair[1], pair)
+
+    def release(self, histograms: Histograms | None) -> None:
+        """One node of a pair no longer needs its histograms; the pair's array is reused
+        once both are done with it."""
+        if histograms is None or histograms.pair is None:
+            return
+        pair, users = self._in_use.pop(id(histograms.pair))
+        if users > 1:
+            self._in_use[id(pair)] = (pair, users - 1)
+        else:
+            self._free.append(pair)
+
+    def release_all(self) -> None:
+        """A tree is grown: every pair's array is free again."""
+        self._free += [pair for pair, _ in self._in_use.values()]
+        self._in_use.clear()
 
     def __call__(
         self, rows: np.ndarray | None, values: np.ndarray, out: np.ndarray | None = None
@@ -214,12 +257,16 @@ class SplitFinder:
             return mask if mask.any() else None
 
         self._masks = {}
+        self._work: dict[int, _Work] = {}
         for n_nodes in (1, 2):
             rows = np.concatenate([missing + i * self.n_features for i in range(n_nodes)])
             self._masks[n_nodes] = (
                 excluded(last_right, self._width_right, n_nodes),
                 rows,
                 excluded(last_left, self._width_left, n_nodes),
+            )
+            self._work[n_nodes] = _Work.empty(
+                n_nodes * self.n_features, self._width, self._width_right, integer_counts
             )
 
     def __call__(
@@ -234,12 +281,12 @@ class SplitFinder:
         count_type = np.int64 if self.integer_counts else np.float64
         node_totals = np.repeat(np.asarray(totals), n_features, axis=0)  # (n_nodes n_features, 3)
         total = (node_totals[:, :1], node_totals[:, 1:2], node_totals[:, 2:].astype(count_type))
-        # Left sums at threshold bin k: bins 0..k, shape (n_nodes n_features, S - 1).
-        width, right = self._width, self._width_right
-        left_gh = np.cumsum(gh[:, :width], axis=1)
-        left_n = np.cumsum(n[:, :width].astype(count_type, copy=False), axis=1)
+        # Left sums at threshold bin k: bins 0..k, shape (n_nodes n_features, width).
+        width, right, work = self._width, self._width_right, self._work[n_nodes]
+        left_gh = np.cumsum(gh[:, :width], axis=1, out=work.left_gh)
+        left_n = np.cumsum(n[:, :width], axis=1, dtype=count_type, out=work.left_n)
 
-        gain_right = self._gain(left_gh[:, :right], left_n[:, :right], total, not_right)
+        gain_right = self._gain(left_gh[:, :right], left_n[:, :right], total, not_right, work)
         best_bin = np.argmax(gain_right, axis=1)  # first of ties (scanned left to right)
         per_feature = gain_right[np.arange(len(best_bin)), best_bin]
         use_left = np.zeros(len(best_bin), dtype=np.bool_)
@@ -292,29 +339,68 @@ class SplitFinder:
         left_n: np.ndarray,
         total: tuple[np.ndarray, np.ndarray, np.ndarray],
         excluded: np.ndarray | None,
+        work: _Work | None = None,
     ) -> np.ndarray:
         """The children's part of eq. (2), G_L²/(H_L+λ) + G_R²/(H_R+λ), at every threshold
         (the parent's G²/(H+λ) is the same for all); -inf where a child would be too small
         or the threshold is ``excluded``. ``left_gh`` is ``G_L + iH_L``, ``total`` the
-        nodes' ``(G, H, N)`` as columns."""
-        G_L, H_L = left_gh.view(np.float64).reshape(*left_gh.shape, 2).transpose(2, 0, 1).copy()
+        nodes' ``(G, H, N)`` as columns. The arrays are ``work``'s, when given: the result
+        is overwritten by the next call."""
+        rows, width = left_gh.shape
+        work = work or _Work.empty(rows, width, width, self.integer_counts)
+        G_L, H_L, G_R, H_R, refused, scratch = work.threshold_arrays()
+        parts = left_gh.view(np.float64).reshape(*left_gh.shape, 2)
+        np.copyto(G_L, parts[..., 0])
+        np.copyto(H_L, parts[..., 1])
         G, H, N = total
-        G_R, H_R = G - G_L, H - H_L
-        refused = left_n < self.min_samples_leaf
+        np.subtract(G, G_L, out=G_R)
+        np.subtract(H, H_L, out=H_R)
+        m = self.min_samples_leaf
+        np.less(left_n, m, out=refused)
         if self.integer_counts:  # N − N_L < m  ⇔  N_L > N − m, exactly for whole numbers
-            refused |= left_n > N - self.min_samples_leaf
+            refused |= np.greater(left_n, N - m, out=scratch)
         else:
-            refused |= N - left_n < self.min_samples_leaf
-        refused |= H_L < self.min_hessian
-        refused |= H_R < self.min_hessian
+            refused |= np.less(N - left_n, m, out=scratch)
+        refused |= np.less(H_L, self.min_hessian, out=scratch)
+        refused |= np.less(H_R, self.min_hessian, out=scratch)
         if excluded is not None:
             refused |= excluded
         with np.errstate(divide="ignore", invalid="ignore"):
             G_L *= G_L
-            G_L /= H_L + self.l2 if self.l2 else H_L
             G_R *= G_R
-            G_R /= H_R + self.l2 if self.l2 else H_R
+            if self.l2:
+                H_L += self.l2
+                H_R += self.l2
+            G_L /= H_L
+            G_R /= H_R
         gain = G_L
         gain += G_R
         np.putmask(gain, refused, -np.inf)
         return gain
+
+
+@dataclass
+class _Work:
+    """The split search's arrays for one shape of nodes, made once per fit and reused: the
+    cumulative sums (rows, width) and each threshold's G_L, H_L, G_R, H_R and refusals
+    (rows, right). Fresh arrays of a few hundred kB per call made the allocator give its heap
+    back and fault it in again, split after split: a third of a small fit's time."""
+
+    left_gh: np.ndarray
+    left_n: np.ndarray
+    floats: np.ndarray
+    flags: np.ndarray
+
+    @classmethod
+    def empty(cls, rows: int, width: int, right: int, integer_counts: bool) -> _Work:
+        count_type = np.int64 if integer_counts else np.float64
+        return cls(
+            np.empty((rows, width), dtype=np.complex128),
+            np.empty((rows, width), dtype=count_type),
+            np.empty((4, rows, right)),
+            np.empty((2, rows, right), dtype=np.bool_),
+        )
+
+    def threshold_arrays(self) -> tuple[np.ndarray, ...]:
+        """G_L, H_L, G_R, H_R and two boolean arrays, each (rows, right)."""
+        return (*self.floats, *self.flags)
