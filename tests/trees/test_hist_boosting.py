@@ -455,3 +455,26 @@ def test_other_estimators_point_to_the_nan_aware_ones():
     X = with_nan(X, 0.1, 0)
     with pytest.raises(ValueError, match="HistGradientBoostingRegressor, which handle NaN"):
         glassbox.LinearRegression().fit(X, y)
+
+
+def test_a_tree_that_cannot_split_is_one_leaf_over_every_sample():
+    # No thresholds at all (one value per feature): the root is the only leaf, it holds every
+    # sample (the training predictions move with it) and its value is eq. (5)'s Newton step.
+    from glassbox.trees.hist_grower import GrowthLimits, grow_tree
+
+    X = np.ones((50, 2))
+    bins = find_bins(X, 255, rng=np.random.default_rng(0))
+    codes = np.asfortranarray(bin_data(X, bins))
+    g, h = np.linspace(-1.0, 2.0, 50), np.full(50, 0.25)
+    limits = GrowthLimits(31, None, 5, l2_regularization=1.0, learning_rate=0.1)
+    finder = SplitFinder(
+        bins.n_bins_non_missing,
+        np.zeros(2, bool),
+        2,
+        **{"l2_regularization": 1.0, "min_samples_leaf": 5, "min_hessian": 1e-3},
+    )
+    build = HistogramBuilder(codes, bins.missing_bin, 2, None)
+    tree = grow_tree(codes, build, g, h, None, bins, np.zeros(2, bool), limits, finder)
+    assert tree.leaf_nodes == [0]
+    np.testing.assert_array_equal(tree.leaf_rows[0], np.arange(50))
+    assert tree.value[0] == pytest.approx(-0.1 * g.sum() / (h.sum() + 1.0), rel=1e-12)

@@ -210,13 +210,15 @@ class _HistGradientBoosting(BaseEstimator):
                     limits,
                     find_splits,
                 )
+                step = np.empty(len(y))  # each sample's leaf value: every sample is in one leaf
                 for node, rows in zip(tree.leaf_nodes, tree.leaf_rows):
                     if not loss.differentiable:
                         wk = None if weight is None else weight[rows]
                         tree.value[node] = self.learning_rate * loss.leaf_value(
                             y[rows], F[rows, k], wk
                         )
-                    F[rows, k] += tree.value[node]
+                    step[rows] = tree.value[node]
+                F[:, k] += step
                 trees.append(tree)
                 if F_val is not None and validation is not None:
                     one = {name: getattr(tree, name) for name in _NODE_FIELDS}

@@ -176,10 +176,10 @@ def grow_tree(
         build_histograms.release(parent_histograms)
 
     build_histograms.release_all()
-    return _finish(nodes, limits, l2)
+    return _finish(nodes, limits, l2, n_samples)
 
 
-def _finish(nodes: list[_Node], limits: GrowthLimits, l2: float) -> Tree:
+def _finish(nodes: list[_Node], limits: GrowthLimits, l2: float, n_samples: int) -> Tree:
     n_nodes = len(nodes)
     feature = np.zeros(n_nodes, dtype=np.int64)
     threshold = np.full(n_nodes, np.inf)
@@ -201,7 +201,7 @@ def _finish(nodes: list[_Node], limits: GrowthLimits, l2: float) -> Tree:
         # eq. (5); a leaf with no curvature at all (weights 0, or certain predictions) stays 0
         value[i] = -limits.learning_rate * G / (H + l2) if H + l2 > 0 else 0.0
         tree.leaf_nodes.append(i)
-        tree.leaf_rows.append(node.rows if node.rows is not None else np.arange(0))
+        tree.leaf_rows.append(node.rows if node.rows is not None else np.arange(n_samples))
     return tree
 
 
