@@ -79,7 +79,11 @@ class Split:
 
 
 def scatter_add(
-    keys: np.ndarray, values: np.ndarray, out: np.ndarray, ones: np.ndarray | None = None
+    keys: np.ndarray,
+    values: np.ndarray,
+    out: np.ndarray,
+    ones: np.ndarray | None = None,
+    starts: np.ndarray | None = None,
 ) -> None:
     """``out[k] += Σ_{(i, j): keys[i, j] = k} values[i]``, every row's values added to each
     of its keys in row order.
@@ -89,7 +93,8 @@ def scatter_add(
     column ``i`` has its ones at row ``i``'s keys: SciPy's compiled product over ``A``'s
     columns makes one pass for all ``c`` sums. It adds in the order of one ``np.bincount`` per
     sum over the flattened keys, which is what runs where SciPy lacks that kernel: the same
-    sums, to the last bit, either way. ``ones``: at least m p ones, if the caller keeps them.
+    sums, to the last bit, either way. ``ones`` (at least m p ones) and ``starts``
+    (``0, p, 2p, ...`` up to at least m p, of the keys' type), if the caller keeps them.
     """
     if out.dtype != np.float64 or not out.flags.c_contiguous:
         raise ValueError("scatter_add needs a C-ordered float64 out")  # the kernel writes into it
@@ -102,9 +107,10 @@ def scatter_add(
             out[:, channel] += np.bincount(flat, weights=weights, minlength=len(out))
         return
     p = keys.shape[1]
-    starts = np.arange(0, m * p + 1, p, dtype=keys.dtype)  # column i of A: entries ip..ip+p-1
+    if starts is None or len(starts) <= max(m, 1) or starts.dtype != keys.dtype or starts[1] != p:
+        starts = np.arange(0, m * p + 1, p, dtype=keys.dtype)  # column i of A: ip..ip+p-1
     ones = np.ones(m * p) if ones is None or len(ones) < m * p else ones[: m * p]
-    csc_matvecs(len(out), m, c, starts, keys.ravel(), ones, values.ravel(), out.ravel())
+    csc_matvecs(len(out), m, c, starts[: m + 1], keys.ravel(), ones, values.ravel(), out.ravel())
 
 
 class HistogramBuilder:
@@ -134,6 +140,7 @@ class HistogramBuilder:
         self.n_features, self.n_slots, self.weight = n_features, n_slots, weight
         self._step = max(1, chunk_cells // n_features)  # rows per call of the kernel
         self._ones = np.ones(self._step * n_features)
+        self._starts = np.arange(0, (self._step + 1) * n_features, n_features, dtype=dtype)
         # Sibling arrays, reused from split to split and tree to tree: made fresh, a few
         # hundred kB each, they had the allocator hand its heap back to the system and fault
         # it in again, some 35 page faults a split (a sixth of a small fit's time).
@@ -211,7 +218,7 @@ class HistogramBuilder:
                 chunk = rows[part]
                 cells = self.cells.take(chunk, axis=0, mode="clip")
                 node_values = values.take(chunk, axis=0, mode="clip")
-            scatter_add(cells, node_values, sums, self._ones)
+            scatter_add(cells, node_values, sums, self._ones, self._starts)
         return Histograms(out)
 
 
