@@ -472,9 +472,12 @@ class HistGradientBoostingClassifier(ClassifierMixin, _HistGradientBoosting):
         return softmax(raw)
 
     def predict(self, X: Any) -> np.ndarray:
-        """The class of largest probability."""
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        """The class of largest probability, read off the raw scores: ``f > 0`` for two
+        classes (σ(f) rounds to exactly ½ for |f| below 1e-16, where the probabilities would
+        tie but the decision function does not), the largest score for more."""
+        raw = self._raw_predict(X)
+        encoded = (raw[:, 0] > 0).astype(np.intp) if raw.shape[1] == 1 else np.argmax(raw, axis=1)
+        return self.classes_[encoded]
 
 
 _fitting.register_family(
