@@ -138,7 +138,8 @@ def test_histogram_subtraction_equals_counting_the_sibling():
     rows = np.flatnonzero(codes[:, 1] <= 4)
     others = np.flatnonzero(codes[:, 1] > 4)
     parent, child, sibling = (build(r, values) for r in (None, rows, others))
-    left, right = build.siblings(rows, values, parent, counted=0)
+    both, left, right = build.siblings(rows, values, parent, counted=0)
+    np.testing.assert_array_equal(both, np.concatenate([left.sums, right.sums]))
     np.testing.assert_array_equal(left.sums, child.sums)
     # Sums of the same numbers in another order: equal to rounding (1e-12 on sums of ~100).
     np.testing.assert_allclose(right.sums, sibling.sums, rtol=0, atol=1e-12)
@@ -157,14 +158,14 @@ def test_sibling_arrays_are_reused_only_once_both_children_let_go():
     values = build.values(rng.standard_normal(200), rng.random(200))
     root = build.root(values)
     rows = np.flatnonzero(codes[:, 0] < 5)
-    left, right = build.siblings(rows, values, root, counted=0)
+    _, left, right = build.siblings(rows, values, root, counted=0)
     build.release(left)
     kept = right.sums.copy()
-    other, _ = build.siblings(rows[:50], values, root, counted=0)
+    _, other, _ = build.siblings(rows[:50], values, root, counted=0)
     assert other.pair is not left.pair  # right still uses the first array
     np.testing.assert_array_equal(right.sums, kept)
     build.release(right)
-    again, _ = build.siblings(rows, values, root, counted=1)
+    _, again, _ = build.siblings(rows, values, root, counted=1)
     assert again.pair is left.pair  # both let go: reused, and filled afresh
     np.testing.assert_array_equal(again.sums, kept)  # root − rows, now on the left
     build.release_all()  # a tree is done: every array is free, none is lost

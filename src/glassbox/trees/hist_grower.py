@@ -159,16 +159,14 @@ def grow_tree(
             # Count the smaller child; the larger one is the parent's histograms minus it.
             # Both sit in one array, left then right, which the split search reads as is.
             small = 0 if len(left_rows) * 2 < len(rows) else 1
-            halves = build_histograms.siblings(
+            both, left.histograms, right.histograms = build_histograms.siblings(
                 (left_rows, right_rows)[small], values, parent_histograms, small
             )
-            left.histograms, right.histograms = halves
-            pair = halves[0].pair
-            assert pair is not None  # siblings are counted into one array
             if len(splittable) == 2:
-                push(splittable, pair.reshape(-1, *pair.shape[2:]))
-            else:
-                push(splittable, halves[splittable[0] - parent.left].sums)
+                push(splittable, both)
+            else:  # one child to search: its half of ``both``
+                half = both.shape[0] // 2
+                push(splittable, both[:half] if splittable[0] == parent.left else both[half:])
             for i in (parent.left, parent.right):
                 if i not in splittable:
                     build_histograms.release(nodes[i].histograms)

@@ -164,11 +164,12 @@ class HistogramBuilder:
 
     def siblings(
         self, rows: np.ndarray, values: np.ndarray, parent: Histograms, counted: int
-    ) -> tuple[Histograms, Histograms]:
-        """A split's two children's histograms, left and right, as one (2, n_features,
-        n_slots, c) array: child ``counted`` (0 left, 1 right) counted over its ``rows``,
-        the other one ``parent − counted`` (the subtraction trick). Each child hands its
-        half back with :meth:`release`."""
+    ) -> tuple[np.ndarray, Histograms, Histograms]:
+        """A split's two children's histograms in one (2, n_features, n_slots, c) array:
+        child ``counted`` (0 left, 1 right) counted over its ``rows``, the other one
+        ``parent − counted`` (the subtraction trick). Returns both as one (2 n_features,
+        n_slots, c) view, for the split search, and the left and the right child's; each
+        child hands its half back with :meth:`release`."""
         shape = (2, *parent.sums.shape)
         pair = self._free.pop() if self._free else np.empty(shape)
         if pair.shape != shape:
@@ -176,7 +177,8 @@ class HistogramBuilder:
         self._in_use[id(pair)] = (pair, 2)
         self(rows, values, out=pair[counted])
         np.subtract(parent.sums, pair[counted], out=pair[1 - counted])
-        return Histograms(pair[0], pair), Histograms(pair[1], pair)
+        both = pair.reshape(-1, *shape[2:])
+        return both, Histograms(pair[0], pair), Histograms(pair[1], pair)
 
     def release(self, histograms: Histograms | None) -> None:
         """One node of a pair no longer needs its histograms; the pair's array is reused
