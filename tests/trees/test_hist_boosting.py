@@ -96,9 +96,12 @@ def eq1_histograms(codes, missing_bin, n_slots, rows, g, h, w):
 
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("squared_error", [False, True])
-def test_histogram_builder_sums_eq1_in_row_order(weighted, squared_error):
-    """Chunked or not, at the root and at nodes: the sums of eq. (1) added in row order, so
-    equal to the last bit."""
+@pytest.mark.parametrize("kernel", [True, False])
+def test_histogram_builder_sums_eq1_in_row_order(weighted, squared_error, kernel, monkeypatch):
+    """Chunked or not, at the root and at nodes, with SciPy's kernel or without it: the sums
+    of eq. (1) added in row order, so equal to the last bit."""
+    if not kernel:
+        monkeypatch.setattr(histogram, "csc_matvecs", None)
     rng = np.random.default_rng(1)
     codes = np.asfortranarray(rng.integers(0, 12, (600, 4)).astype(np.uint8))
     codes[rng.random(600) < 0.1, 2] = 255  # missing values: the last slot

@@ -30,6 +30,7 @@ G. Ke et al. (2017). LightGBM: A Highly Efficient Gradient Boosting Decision Tre
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,7 +121,8 @@ class HistogramBuilder:
     (``s_ij`` is the code ``b_ij``, except that NaN's code ``missing_bin`` becomes the last
     slot, ``n_slots − 1``: with ``n_slots`` = the most bins any feature uses + 1, histograms
     are no wider than the data needs, 17 + 1 slots for the 8x8 digits instead of 256). A node
-    is counted ``chunk_cells`` cells at a time, so the buffers stay small and in cache.
+    is counted ``chunk_cells`` cells at a time, so the buffers stay small and in cache (in one
+    go where SciPy lacks its kernel: the fallback's sums of chunks would round differently).
     """
 
     def __init__(
@@ -210,7 +212,18 @@ class HistogramBuilder:
             raise ValueError(f"out must be a C-ordered array of shape {shape}")
         else:
             out[...] = 0.0
-        sums = out.reshape(self.n_cells, values.shape[1])  # a view: the kernel fills ``out``
+        n_channels = values.shape[1]
+        sums = out.reshape(self.n_cells, n_channels)  # a view: the kernel fills ``out``
+        if csc_matvecs is None or values.dtype != np.float64 or not values.flags.c_contiguous:
+            # One call: bincount's sums of chunks, added together, would round differently.
+            if rows is None:
+                scatter_add(self.cells, values, sums)
+            else:
+                cells = self.cells.take(rows, axis=0, mode="clip")
+                scatter_add(cells, values.take(rows, axis=0, mode="clip"), sums)
+            return Histograms(out)
+        # scatter_add's product, called as is: its checks cost more than a small node's sums
+        flat, p = sums.ravel(), self.n_features
         for start in range(0, n_rows, self._step):
             part = slice(start, start + self._step)
             if rows is None:
@@ -220,7 +233,10 @@ class HistogramBuilder:
                 chunk = rows[part]
                 cells = self.cells.take(chunk, axis=0, mode="clip")
                 node_values = values.take(chunk, axis=0, mode="clip")
-            scatter_add(cells, node_values, sums, self._ones, self._starts)
+            m = len(cells)
+            starts, ones = self._starts[: m + 1], self._ones[: m * p]
+            kernel_args = (starts, cells.ravel(), ones, node_values.ravel(), flat)
+            csc_matvecs(self.n_cells, m, n_channels, *kernel_args)
         return Histograms(out)
 
 
@@ -275,7 +291,7 @@ class SplitFinder:
                 excluded(last_left, self._width_left, n_nodes),
             )
             self._work[n_nodes] = _Work.empty(
-                n_nodes * self.n_features, self._width, self._width_right, integer_counts
+                n_nodes, self.n_features, self._width, self._width_right, integer_counts
             )
 
     def __call__(
@@ -288,16 +304,17 @@ class SplitFinder:
         both = Histograms(sums)
         gh, n = both.gradient_hessian, both.counts
         count_type = np.int64 if self.integer_counts else np.float64
-        node_totals = np.repeat(np.asarray(totals), n_features, axis=0)  # (n_nodes n_features, 3)
-        total = (node_totals[:, :1], node_totals[:, 1:2], node_totals[:, 2:].astype(count_type))
-        # Left sums at threshold bin k: bins 0..k, shape (n_nodes n_features, width).
         width, right, work = self._width, self._width_right, self._work[n_nodes]
-        left_gh = np.cumsum(gh[:, :width], axis=1, out=work.left_gh)
-        left_n = np.cumsum(n[:, :width], axis=1, dtype=count_type, out=work.left_n)
+        node_totals = np.array(totals)[work.node_of_row]  # each row's node's (G, H, N)
+        total = (node_totals[:, :1], node_totals[:, 1:2], node_totals[:, 2:].astype(count_type))
+        # Left sums at threshold bin k: bins 0..k, shape (n_nodes n_features, width). The
+        # ufunc's own accumulate: np.cumsum's wrapper costs more than these small sums.
+        left_gh = np.add.accumulate(gh[:, :width], axis=1, out=work.left_gh)
+        left_n = np.add.accumulate(n[:, :width], axis=1, dtype=count_type, out=work.left_n)
 
         gain_right = self._gain(left_gh[:, :right], left_n[:, :right], total, not_right, work)
-        best_bin = np.argmax(gain_right, axis=1)  # first of ties (scanned left to right)
-        per_feature = gain_right[np.arange(len(best_bin)), best_bin]
+        best_bin = gain_right.argmax(axis=1)  # first of ties (scanned left to right)
+        per_feature = gain_right[work.every_row, best_bin]
         use_left = np.zeros(len(best_bin), dtype=np.bool_)
         if missing_rows.size:
             # NaN to the left: the same thresholds with the missing sums moved to the left.
@@ -309,27 +326,27 @@ class SplitFinder:
                 not_left,
             )
             last = gain_left.shape[1] - 1
-            best_left = last - np.argmax(gain_left[:, ::-1], axis=1)  # last of ties
+            best_left = last - gain_left[:, ::-1].argmax(axis=1)  # last of ties
             value_left = gain_left[np.arange(len(missing_rows)), best_left]
             better = value_left > per_feature[missing_rows]
             use_left[missing_rows] = better
             per_feature[missing_rows] = np.where(better, value_left, per_feature[missing_rows])
             best_bin[missing_rows] = np.where(better, best_left, best_bin[missing_rows])
 
-        best_features = np.argmax(per_feature.reshape(n_nodes, n_features), axis=1)
+        best_features = per_feature.reshape(n_nodes, n_features).argmax(axis=1)
         splits: list[Split | None] = []
         for node, feature in enumerate(best_features.tolist()):
             row = node * n_features + feature
-            if not np.isfinite(per_feature[row]):
+            if not math.isfinite(per_feature.item(row)):
                 splits.append(None)
                 continue
-            k = int(best_bin[row])
-            missing_left = bool(use_left[row])
-            G_L, H_L, N_L = left_gh[row, k].real, left_gh[row, k].imag, left_n[row, k]
+            k = best_bin.item(row)
+            missing_left = bool(use_left.item(row))
+            left_sums, N_L = left_gh.item(row, k), left_n.item(row, k)  # Python numbers
             if missing_left:
-                G_L, H_L, N_L = G_L + gh[row, -1].real, H_L + gh[row, -1].imag, N_L + n[row, -1]
+                left_sums, N_L = left_sums + gh.item(row, -1), N_L + n.item(row, -1)
             G, H, N = totals[node]
-            G_L, H_L, N_L = float(G_L), float(H_L), float(N_L)
+            G_L, H_L, N_L = left_sums.real, left_sums.imag, float(N_L)
             G_R, H_R = G - G_L, H - H_L
             children = G_L * G_L / (H_L + l2) + G_R * G_R / (H_R + l2)
             gain = children - G * G / (H + l2)  # eq. (2)
@@ -356,11 +373,10 @@ class SplitFinder:
         nodes' ``(G, H, N)`` as columns. The arrays are ``work``'s, when given: the result
         is overwritten by the next call."""
         rows, width = left_gh.shape
-        work = work or _Work.empty(rows, width, width, self.integer_counts)
-        G_L, H_L, G_R, H_R, refused, scratch = work.threshold_arrays()
-        parts = left_gh.view(np.float64).reshape(*left_gh.shape, 2)
-        np.copyto(G_L, parts[..., 0])
-        np.copyto(H_L, parts[..., 1])
+        work = work or _Work.empty(1, rows, width, width, self.integer_counts)
+        G_L, H_L, G_R, H_R, refused, scratch = work.thresholds
+        np.copyto(G_L, left_gh.real)
+        np.copyto(H_L, left_gh.imag)
         G, H, N = total
         np.subtract(G, G_L, out=G_R)
         np.subtract(H, H_L, out=H_R)
@@ -397,19 +413,21 @@ class _Work:
 
     left_gh: np.ndarray
     left_n: np.ndarray
-    floats: np.ndarray
-    flags: np.ndarray
+    thresholds: tuple[np.ndarray, ...]  # G_L, H_L, G_R, H_R and two boolean arrays
+    node_of_row: np.ndarray  # which node each row of features is of
+    every_row: np.ndarray
 
     @classmethod
-    def empty(cls, rows: int, width: int, right: int, integer_counts: bool) -> _Work:
+    def empty(
+        cls, n_nodes: int, n_features: int, width: int, right: int, integer_counts: bool
+    ) -> _Work:
+        rows = n_nodes * n_features
         count_type = np.int64 if integer_counts else np.float64
+        floats, flags = np.empty((4, rows, right)), np.empty((2, rows, right), dtype=np.bool_)
         return cls(
             np.empty((rows, width), dtype=np.complex128),
             np.empty((rows, width), dtype=count_type),
-            np.empty((4, rows, right)),
-            np.empty((2, rows, right), dtype=np.bool_),
+            (*floats, *flags),
+            np.repeat(np.arange(n_nodes), n_features),
+            np.arange(rows),
         )
-
-    def threshold_arrays(self) -> tuple[np.ndarray, ...]:
-        """G_L, H_L, G_R, H_R and two boolean arrays, each (rows, right)."""
-        return (*self.floats, *self.flags)
