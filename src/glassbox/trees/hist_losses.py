@@ -144,7 +144,9 @@ class BinaryLogLoss(Loss):
         self, y: np.ndarray, F: np.ndarray, weight: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray | None]:
         p = expit(F[:, 0])
-        gradient, hessian = p - y, p * (1 - p)
+        hessian = np.subtract(1.0, p)
+        hessian *= p  # p (1 − p)
+        gradient = np.subtract(p, y, out=p)  # in place: two arrays of n, not four
         if weight is not None:
             gradient *= weight
             hessian *= weight
