@@ -116,6 +116,18 @@ def test_histogram_builder_sums_eq1_in_row_order(weighted, squared_error, kernel
         np.testing.assert_array_equal(build(rows, values).sums, expected)
 
 
+def test_histogram_builder_with_more_cells_than_16_bits_gathers_them_wide():
+    # 260 features x 256 slots = 66,560 cells: no 16-bit copy of the cells, the same sums.
+    rng = np.random.default_rng(3)
+    codes = np.asfortranarray(rng.integers(0, 255, (300, 260)).astype(np.uint8))
+    build = HistogramBuilder(codes, 255, 256, None, chunk_cells=260 * 64)
+    assert build._narrow is None
+    g, h = rng.standard_normal(300), rng.random(300)
+    rows = np.flatnonzero(codes[:, 0] < 128)
+    expected = eq1_histograms(codes, 255, 256, rows, g, h, None)
+    np.testing.assert_array_equal(build(rows, build.values(g, h)).sums, expected)
+
+
 def test_scatter_add_without_scipys_kernel_gives_the_same_sums(monkeypatch):
     # One bincount per channel where SciPy's private kernel is missing: the same order.
     rng = np.random.default_rng(2)
