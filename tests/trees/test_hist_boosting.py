@@ -116,12 +116,13 @@ def test_histogram_builder_sums_eq1_in_row_order(weighted, squared_error, kernel
         np.testing.assert_array_equal(build(rows, values).sums, expected)
 
 
-def test_histogram_builder_with_more_cells_than_16_bits_gathers_them_wide():
-    # 260 features x 256 slots = 66,560 cells: no 16-bit copy of the cells, the same sums.
+def test_histogram_builder_with_more_cells_than_16_bits_stores_them_wide():
+    # 260 features x 256 slots = 66,560 cells: stored as the kernel's int32, the same sums.
     rng = np.random.default_rng(3)
     codes = np.asfortranarray(rng.integers(0, 255, (300, 260)).astype(np.uint8))
     build = HistogramBuilder(codes, 255, 256, None, chunk_cells=260 * 64)
-    assert build._narrow is None
+    assert build.cells.dtype == np.int32
+    assert HistogramBuilder(codes[:, :256], 255, 256, None).cells.dtype == np.uint16
     g, h = rng.standard_normal(300), rng.random(300)
     rows = np.flatnonzero(codes[:, 0] < 128)
     expected = eq1_histograms(codes, 255, 256, rows, g, h, None)

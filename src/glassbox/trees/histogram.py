@@ -136,17 +136,18 @@ class HistogramBuilder:
     ) -> None:
         n_features = codes.shape[1]
         self.n_cells = n_features * n_slots
-        dtype = np.int32 if self.n_cells < 2**31 else np.int64
-        slots = np.where(codes == missing_bin, n_slots - 1, codes).astype(dtype)
-        self.cells = np.ascontiguousarray(slots) + np.arange(n_features, dtype=dtype) * n_slots
+        # The kernel's index type; the cells are stored in 16 bits when they fit and widened
+        # chunk by chunk into a reused buffer: gathering a node's cells waits on memory, and
+        # half the bytes wait half as long (the widening, in cache, costs little).
+        index = np.int32 if self.n_cells < 2**31 else np.int64
+        stored = np.uint16 if self.n_cells <= 2**16 else index
+        slots = np.where(codes == missing_bin, n_slots - 1, codes).astype(stored)
+        self.cells = np.ascontiguousarray(slots) + np.arange(n_features, dtype=stored) * n_slots
         self.n_features, self.n_slots, self.weight = n_features, n_slots, weight
         self._step = max(1, chunk_cells // n_features)  # rows per call of the kernel
         self._ones = np.ones(self._step * n_features)
-        self._starts = np.arange(0, (self._step + 1) * n_features, n_features, dtype=dtype)
-        # A node's cells are gathered at half the width when they fit 16 bits, then widened
-        # for the kernel in a reused buffer: the gather waits on memory, the widening doesn't.
-        self._narrow = self.cells.astype(np.uint16) if self.n_cells <= 2**16 else None
-        self._wide = np.empty((self._step, n_features), dtype=dtype)
+        self._starts = np.arange(0, (self._step + 1) * n_features, n_features, dtype=index)
+        self._wide = np.empty((self._step, n_features), dtype=index)
         # Sibling arrays, reused from split to split and tree to tree: made fresh, a few
         # hundred kB each, they had the allocator hand its heap back to the system and fault
         # it in again, some 35 page faults a split (a sixth of a small fit's time).
@@ -220,28 +221,26 @@ class HistogramBuilder:
         sums = out.reshape(self.n_cells, n_channels)  # a view: the kernel fills ``out``
         if csc_matvecs is None or values.dtype != np.float64 or not values.flags.c_contiguous:
             # One call: bincount's sums of chunks, added together, would round differently.
-            if rows is None:
-                scatter_add(self.cells, values, sums)
-            else:
-                cells = self.cells.take(rows, axis=0, mode="clip")
-                scatter_add(cells, values.take(rows, axis=0, mode="clip"), sums)
+            cells = self.cells if rows is None else self.cells.take(rows, axis=0, mode="clip")
+            node_values = values if rows is None else values.take(rows, axis=0, mode="clip")
+            scatter_add(cells.astype(self._wide.dtype), node_values, sums)
             return Histograms(out)
         # scatter_add's product, called as is: its checks cost more than a small node's sums
         flat, p = sums.ravel(), self.n_features
         for start in range(0, n_rows, self._step):
             part = slice(start, start + self._step)
             if rows is None:
-                cells, node_values = self.cells[part], values[part]
+                stored, node_values = self.cells[part], values[part]
             else:
                 # rows are the node's own, in range: "clip" skips the checked, buffered take
                 chunk = rows[part]
-                if self._narrow is None:
-                    cells = self.cells.take(chunk, axis=0, mode="clip")
-                else:
-                    cells = self._wide[: len(chunk)]
-                    np.copyto(cells, self._narrow.take(chunk, axis=0, mode="clip"))
+                stored = self.cells.take(chunk, axis=0, mode="clip")
                 node_values = values.take(chunk, axis=0, mode="clip")
-            m = len(cells)
+            m = len(stored)
+            cells = stored
+            if stored.dtype != self._wide.dtype:
+                cells = self._wide[:m]
+                np.copyto(cells, stored)
             starts, ones = self._starts[: m + 1], self._ones[: m * p]
             kernel_args = (starts, cells.ravel(), ones, node_values.ravel(), flat)
             csc_matvecs(self.n_cells, m, n_channels, *kernel_args)
