@@ -35,7 +35,7 @@ def test_classifier_with_one_class(name):
 def test_nan_names_the_estimators_that_take_it(name):
     X_nan = X.copy()
     X_nan[3, 1] = np.nan
-    with pytest.raises(ValueError, match=f"NaN.*{name} needs complete data.*HistGradient"):
+    with pytest.raises(ValueError, match=f"NaN.*or use HistGradient.*{name} needs complete data"):
         getattr(trees, name)().fit(X_nan, y)
 
 

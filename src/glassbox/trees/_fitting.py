@@ -31,10 +31,7 @@ __all__ = [
     "resolve_max_features",
 ]
 
-NAN_HINT = (
-    " {model} needs complete data; HistGradientBoostingClassifier and "
-    "HistGradientBoostingRegressor accept missing values (NaN) natively."
-)
+NAN_HINT = " {model} needs complete data."  # after the message naming those that take NaN
 
 
 def as_tree_input(estimator: Any, X: Any, *, reset: bool) -> np.ndarray:
